@@ -146,3 +146,19 @@ def check_class_indices(name: str, target: np.ndarray, num_classes: int, ignore_
                              f"{name} holds class index {bad}, outside [0, {num_classes - 1}] "
                              f"for {num_classes} classes")
 
+
+
+def as_scalar(name: str, value) -> float:
+    """A real scalar parameter (beta, delta, eps, gamma, ...) as a float; torch refuses strings, None and arrays."""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    raise LossInputError("dtype", name, repr(value), "a real number",
+                         f"{name} must be a real number, found {value!r}")
+
+
+def check_flag(name: str, value) -> bool:
+    """A boolean option (log_target, log_input, full, ...): torch refuses anything but a bool."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise LossInputError("dtype", name, repr(value), "True or False",
+                         f"{name} must be True or False, found {value!r}")
