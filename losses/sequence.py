@@ -1,4 +1,298 @@
-"""Placeholder until this family is written: the registry imports it."""
+"""Sequence losses: CTC, which scores an unaligned label sequence against per-frame class scores."""
 
-__all__: list[str] = []
-SPECS = ()
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._core import Problem, Unreduced, loss_function
+from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from .validation import LossInputError, as_float, as_int, check_ndim, check_reduction, fmt_shape
+
+__all__ = ["ctc_loss"]
+
+NEG_INF = -np.inf
+
+
+def _log_add(*terms: np.ndarray) -> np.ndarray:
+    """log(sum(exp(terms))) of two or three log-domain arrays, as torch's CTC kernel writes it.
+
+    Log-sum-exp shifted by the largest term so that exp never overflows; when
+    every term is -inf (an unreachable state) the shift is 0 instead, so that
+    the result is -inf rather than the NaN of -inf - -inf.
+    """
+    shift = terms[0]
+    for term in terms[1:]:
+        shift = np.maximum(shift, term)
+    shift = np.where(shift == NEG_INF, 0.0, shift)
+    total = np.exp(terms[0] - shift)
+    for term in terms[1:]:
+        total = total + np.exp(term - shift)
+    return np.log(total) + shift
+
+
+def _shift_right(a: np.ndarray, by: int) -> np.ndarray:
+    """a[..., s - by] at position s, -inf where s - by < 0."""
+    out = np.full_like(a, NEG_INF)
+    if by < a.shape[-1]:
+        out[..., by:] = a[..., : a.shape[-1] - by]
+    return out
+
+
+def _shift_left(a: np.ndarray, by: int) -> np.ndarray:
+    """a[..., s + by] at position s, -inf past the end."""
+    out = np.full_like(a, NEG_INF)
+    if by < a.shape[-1]:
+        out[..., : a.shape[-1] - by] = a[..., by:]
+    return out
+
+
+def _ctc_compute(arrays: dict, params: dict) -> Unreduced:
+    log_probs = arrays["log_probs"]  # (T, N, C)
+    targets = arrays["targets"]  # (N, S), padded
+    input_lengths = arrays["input_lengths"]
+    target_lengths = arrays["target_lengths"]
+    blank = params["blank"]
+    steps, batch, classes = log_probs.shape
+    width = 2 * targets.shape[1] + 1
+    rows = np.arange(batch)
+
+    # The extended label sequence l' = (blank, l1, blank, l2, ..., lL, blank); padding past L reads as blank.
+    labels = np.where(np.arange(targets.shape[1])[None, :] < target_lengths[:, None], targets, blank)
+    extended = np.full((batch, width), blank, dtype=np.int64)
+    extended[:, 1::2] = labels
+    states = np.arange(width)[None, :]
+    valid = states <= 2 * target_lengths[:, None]
+    # A path may jump over one state (s-2 -> s) unless both carry the same label: that excludes
+    # blank -> blank and, between repeated labels, forces the blank that separates them.
+    may_jump = np.zeros((batch, width), dtype=bool)
+    may_jump[:, 2:] = extended[:, 2:] != extended[:, :-2]
+    emission_all = np.take_along_axis(log_probs, np.broadcast_to(extended[None], (steps, batch, width)), axis=2)
+    # States past 2L get emission -inf so that no probability leaks into them.
+    emission = np.where(valid[None], emission_all, NEG_INF)
+
+    # Forward (alpha) recursion over time; every sample of the batch advances together.
+    alpha = np.full((steps, batch, width), NEG_INF)
+    alpha[0, :, :2] = emission[0, :, :2]
+    for t in range(1, steps):
+        prev = alpha[t - 1]
+        jump = np.where(may_jump, _shift_right(prev, 2), NEG_INF)
+        alpha[t] = _log_add(prev, _shift_right(prev, 1), jump) + emission[t]
+
+    last_t = input_lengths - 1
+    final = alpha[np.maximum(last_t, 0), rows]  # (N, width), alpha at each sample's own last frame
+    end_blank = final[rows, 2 * target_lengths]
+    end_label = np.where(target_lengths > 0, final[rows, np.maximum(2 * target_lengths - 1, 0)], NEG_INF)
+    nll = -_log_add(end_blank, end_label)
+    # No frames: the empty target costs nothing, any other is impossible (torch's values).
+    nll = np.where(input_lengths == 0, np.where(target_lengths == 0, 0.0, np.inf), nll)
+    zeroed = params["zero_infinity"] & (nll == np.inf)
+    values = np.where(zeroed, 0.0, nll)
+
+    mean_scale = 1.0 / (params["batch"] * np.maximum(target_lengths, 1).astype(np.float64))
+
+    def backward(g: np.ndarray) -> dict:
+        # Backward (beta) recursion; beta includes the emission at t, as in torch's kernel.
+        beta = np.full((steps, batch, width), NEG_INF)
+        ends = valid & (states >= 2 * target_lengths[:, None] - 1)
+        may_jump_ahead = np.zeros_like(may_jump)  # may go from s to s + 2
+        may_jump_ahead[:, :-2] = may_jump[:, 2:]
+        later = np.full((batch, width), NEG_INF)
+        for t in range(steps - 1, -1, -1):
+            jump = np.where(may_jump_ahead, _shift_left(later, 2), NEG_INF)
+            recursed = _log_add(later, _shift_left(later, 1), jump) + emission[t]
+            start = np.where(ends, emission[t], NEG_INF)
+            later = np.where((t == last_t)[:, None], start, np.where((t < last_t)[:, None], recursed, NEG_INF))
+            beta[t] = later
+        # Occupancy of state s at frame t: alpha * beta / (p(l|x) * y_t(l'_s)), at most 1, so exp is safe.
+        log_both = alpha + beta
+        occupancy = np.where(valid[None], np.exp(log_both + nll[None, :, None] - emission_all), 0.0)
+        reached = valid[None] & (log_both > NEG_INF)
+        posterior = np.zeros((steps, batch, classes))
+        posterior[:, :, blank] = occupancy[:, :, 0::2].sum(axis=2)
+        touched = np.zeros((steps, batch, classes), dtype=bool)
+        touched[:, :, blank] = reached[:, :, 0::2].any(axis=2)
+        for k in range(targets.shape[1]):
+            posterior[:, rows, labels[:, k]] += occupancy[:, :, 2 * k + 1]
+            touched[:, rows, labels[:, k]] |= reached[:, :, 2 * k + 1]
+        # torch's gradient is exp(log_probs) - posterior: the gradient with respect to the logits when
+        # log_probs = log_softmax(logits), not the derivative of the value in log_probs (which is
+        # -posterior).  We return torch's.
+        grad = np.exp(log_probs) - posterior
+        # torch computes exp(log(sum alpha*beta) + nll - log_probs) per class; where that sum is empty
+        # (-inf) it meets +inf from an impossible target or -inf log_probs and gives NaN.  So do we.
+        nan_nll = np.isnan(nll)[None, :, None]
+        doomed = ~touched & ((nll == np.inf)[None, :, None] | (log_probs == NEG_INF))
+        grad = np.where(nan_nll | doomed, np.nan, grad)
+        grad = grad * np.asarray(g, dtype=np.float64).reshape(batch)[None, :, None]
+        # Frames past a sample's input length, and zeroed infinite losses, get exactly 0 (not NaN * 0).
+        active = (np.arange(steps)[:, None] < input_lengths[None, :]) & ~zeroed[None, :]
+        return {"log_probs": np.where(active[:, :, None], grad, 0.0)}
+
+    return Unreduced(values, backward, mean_scale)
+
+
+def _lengths(name: str, value, batch: int) -> np.ndarray:
+    as_float(name, value)  # the shared refusals of ragged or non-numeric input
+    kind = np.asarray(value).dtype.kind
+    if kind not in "iu":
+        raise LossInputError("dtype", name, np.asarray(value).dtype.name, "integers",
+                             f"{name} must hold integers, found {np.asarray(value).dtype.name} values")
+    lengths = np.asarray(value).astype(np.int64).ravel()
+    if lengths.size != batch:
+        raise LossInputError("shape", name, f"{lengths.size} lengths", f"{batch} (the batch size)",
+                             f"{name} holds {lengths.size} lengths but the batch has {batch} sequences")
+    if np.any(lengths < 0):
+        bad = int(lengths[lengths < 0][0])
+        raise LossInputError("lengths", name, bad, "at least 0", f"{name} must be at least 0, found {bad}")
+    return lengths
+
+
+def _padded_targets(targets: np.ndarray, target_lengths: np.ndarray, batch: int) -> np.ndarray:
+    """Targets as (N, S); concatenated 1-D targets are split at the target lengths."""
+    longest = int(target_lengths.max(initial=0))
+    if targets.ndim == 2:
+        if targets.shape[0] != batch:
+            raise LossInputError("shape", "targets", fmt_shape(targets.shape), f"({batch}, S)",
+                                 f"targets shape {fmt_shape(targets.shape)} has {targets.shape[0]} rows "
+                                 f"but the batch has {batch} sequences")
+        if targets.shape[1] < longest:
+            raise LossInputError("lengths", "target_lengths", longest, f"at most {targets.shape[1]}",
+                                 f"target_lengths holds {longest}, longer than the {targets.shape[1]} columns "
+                                 f"of targets of shape {fmt_shape(targets.shape)}")
+        return targets
+    total = int(target_lengths.sum())
+    if targets.shape[0] != total:
+        raise LossInputError("lengths", "targets", fmt_shape(targets.shape), f"({total},) = sum(target_lengths)",
+                             f"concatenated targets of shape {fmt_shape(targets.shape)} must hold "
+                             f"sum(target_lengths) = {total} labels")
+    starts = np.cumsum(target_lengths) - target_lengths
+    positions = np.arange(longest)[None, :]
+    inside = positions < target_lengths[:, None]
+    padded = np.zeros((batch, longest), dtype=np.int64)
+    padded[inside] = targets[(starts[:, None] + positions)[inside]]
+    return padded
+
+
+def _prepare_ctc(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity) -> Problem:
+    check_reduction(reduction)
+    lp = as_float("log_probs", log_probs)
+    check_ndim("log_probs", lp, (2, 3), "3-D (T, N, C), or 2-D (T, C) unbatched")
+    if lp.size == 0:
+        raise LossInputError("shape", "log_probs", fmt_shape(lp.shape), "a non-empty (T, N, C)",
+                             f"log_probs of shape {fmt_shape(lp.shape)} is empty; T, N and C must be at least 1")
+    batched = lp.ndim == 3
+    canonical = lp if batched else lp[:, None, :]
+    steps, batch, classes = canonical.shape
+    if isinstance(blank, bool) or not isinstance(blank, numbers.Integral):
+        raise LossInputError("dtype", "blank", repr(blank), "an integer", f"blank must be an integer, found {blank!r}")
+    if not 0 <= blank < classes:
+        raise LossInputError("range", "blank", int(blank), f"[0, {classes - 1}]",
+                             f"blank={blank} is outside the class range [0, {classes - 1}] of log_probs")
+    if not isinstance(zero_infinity, (bool, np.bool_)):
+        raise LossInputError("dtype", "zero_infinity", repr(zero_infinity), "True or False",
+                             f"zero_infinity must be True or False, found {zero_infinity!r}")
+    il = _lengths("input_lengths", input_lengths, batch)
+    tl = _lengths("target_lengths", target_lengths, batch)
+    if np.any(il > steps):
+        bad = int(il[il > steps][0])
+        raise LossInputError("lengths", "input_lengths", bad, f"at most T = {steps}",
+                             f"input_lengths holds {bad}, longer than the {steps} frames of log_probs")
+    tg = as_int("targets", targets)
+    check_ndim("targets", tg, (1, 2), "2-D (N, S) padded or 1-D (sum(target_lengths),) concatenated")
+    padded = _padded_targets(tg, tl, batch)
+    inside = np.arange(padded.shape[1])[None, :] < tl[:, None]
+    used = padded[inside]
+    wrong = (used < 0) | (used >= classes) | (used == blank)
+    if np.any(wrong):
+        bad = int(used[wrong][0])
+        why = "the blank label, which a target may not contain" if bad == blank else "outside the class range"
+        raise LossInputError("class_index", "targets", bad, f"[0, {classes - 1}] except blank={blank}",
+                             f"targets holds label {bad}, {why}; labels must lie in [0, {classes - 1}] "
+                             f"and differ from blank={blank}")
+    return Problem(
+        arrays={"log_probs": canonical, "targets": np.where(inside, padded, blank),
+                "input_lengths": il, "target_lengths": tl},
+        params={"blank": int(blank), "zero_infinity": bool(zero_infinity), "batch": batch},
+        reduction=reduction,
+        none_shape=(batch,) if batched else (),
+        unit_axes={"log_probs": 1, "targets": 0, "input_lengths": 0, "target_lengths": 0},
+        original_shapes={"log_probs": lp.shape, "targets": tg.shape,
+                         "input_lengths": np.shape(input_lengths), "target_lengths": np.shape(target_lengths)},
+        differentiable=("log_probs",),
+    )
+
+
+@loss_function(_ctc_compute)
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    r"""Connectionist temporal classification loss, ``torch.nn.functional.ctc_loss``.
+
+    Unreduced: for each sequence n, :math:`\ell_n = -\log \sum_{\pi \in B^{-1}(l_n)} \prod_{t<T_n}
+    y_{t,\pi_t}` where :math:`y = \exp(\text{log\_probs})`, :math:`T_n` is ``input_lengths[n]`` and
+    :math:`B` removes repeats, then blanks, from a frame-by-frame path :math:`\pi`.  The sum runs over
+    the alpha (forward) recursion on the label sequence with a blank before, between and after its
+    labels (Graves et al. 2006), in log space.  A target that cannot fit in :math:`T_n` frames (each
+    label takes a frame, and two equal neighbours need a blank between them) gives ``inf``;
+    ``zero_infinity=True`` turns those losses, and their gradients, into 0.
+    'mean': :math:`\frac{1}{N}\sum_n \ell_n / \max(L_n, 1)` with :math:`L_n` = ``target_lengths[n]``;
+    'sum': :math:`\sum_n \ell_n`.
+
+    Shape: log_probs ``(T, N, C)`` or ``(T, C)`` unbatched; targets ``(N, S)`` padded (entries past
+    ``target_lengths[n]`` are ignored) or ``(sum(target_lengths),)`` concatenated; input_lengths and
+    target_lengths ``(N)`` (any shape with N integers, ``()`` unbatched); output ``(N)`` for 'none'
+    (``()`` unbatched), else scalar.  Targets must lie in [0, C-1] and differ from ``blank``: torch
+    documents both rules without checking them (it reads out of bounds, and with the blank as last label
+    its gradient disagrees with its own value), so we refuse such targets.
+
+    Gradient: torch's, which is :math:`\exp(\text{log\_probs}) - \gamma` where :math:`\gamma_{t,c}` is
+    the posterior probability of class c at frame t.  That is the gradient with respect to the logits
+    when ``log_probs = log_softmax(logits)``; the derivative of the value itself in log_probs is
+    :math:`-\gamma`, which differs from it by :math:`\exp(\text{log\_probs})`.  Frames past
+    ``input_lengths[n]`` get 0; an infinite loss gets NaN for its frames (0 with ``zero_infinity``).
+    """
+    return _prepare_ctc(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity)
+
+
+def _log_rows(probabilities: list) -> list:
+    return [[[round(float(np.log(p)), 4) for p in frame] for frame in step] for step in probabilities]
+
+
+# Classes: 0 = blank, 1 = "a", 2 = "b".  Sequence 0 should read "ab" in all 5 frames; sequence 1 reads
+# "aa" in its first 4 frames (the repeat needs a blank between the two a's), and its 5th frame is padding.
+EXAMPLE_PROBABILITIES = [
+    [[0.2, 0.7, 0.1], [0.1, 0.8, 0.1]],
+    [[0.3, 0.6, 0.1], [0.7, 0.2, 0.1]],
+    [[0.6, 0.2, 0.2], [0.2, 0.7, 0.1]],
+    [[0.2, 0.1, 0.7], [0.6, 0.3, 0.1]],
+    [[0.5, 0.1, 0.4], [0.4, 0.3, 0.3]],
+]
+
+SPECS = (
+    LossSpec(
+        id="ctc_loss",
+        family="sequence",
+        title={"en": "CTC loss (connectionist temporal classification)", "zh": "CTC 损失（连接时序分类）"},
+        torch_class="CTCLoss",
+        reference="torch.nn.functional.ctc_loss",
+        sources=("zh-reference",),
+        arguments=(
+            Argument("log_probs", "prediction", "float", "(T, N, C) or (T, C)", "log_probability"),
+            Argument("targets", "target", "int", "(N, S) or (sum(target_lengths),)", "class_index"),
+            Argument("input_lengths", "lengths", "int", "(N) or ()", "length"),
+            Argument("target_lengths", "lengths", "int", "(N) or ()", "length"),
+        ),
+        parameters=(
+            Parameter("blank", "int", 0, low=0, ui_high=9),
+            reduction_parameter(),
+            Parameter("zero_infinity", "bool", False),
+        ),
+        example={
+            "log_probs": _log_rows(EXAMPLE_PROBABILITIES),
+            "targets": [[1, 2], [1, 1]],
+            "input_lengths": [5, 4],
+            "target_lengths": [2, 2],
+        },
+        function=ctc_loss,
+    ),
+)
