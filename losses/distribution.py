@@ -171,6 +171,9 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     Gradient: d/dx = (x - y) / v; d/dvar = (1/v - (x - y)²/v²) / 2 evaluated
     at the clamped v.  Below eps this is *not* 0: torch clamps under no_grad,
     so the gradient passes through the clamp unchanged, and so does ours.
+    Like torch, any eps is accepted (a negative one clamps nothing, so var = 0
+    reaches log 0 and a division by 0); the registry's range [0, inf) is the
+    meaningful one.
     """
     x = as_float("input", input)
     v, var_shape, var_differentiable = _gaussian_var(var, x)

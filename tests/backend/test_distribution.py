@@ -274,6 +274,14 @@ def test_gaussian_accepts_negative_zero_and_nan_var():
           {"reduction": "none"})
 
 
+def test_negative_eps_is_accepted_like_torch():
+    # torch checks no eps: a negative eps leaves var = 0 unclamped (nan) and log(x + eps) may hit log 0 (inf)
+    check("gaussian_nll_loss", {"input": np.ones(3), "target": np.zeros(3), "var": np.array([0.0, 1.0, 2.0])},
+          {"eps": -1.0, "reduction": "none"})
+    check("poisson_nll_loss", {"input": np.array([1.0, 2.0]), "target": np.array([2.0, 2.0])},
+          {"eps": -1.0, "log_input": False, "reduction": "none"})
+
+
 def test_gaussian_notes_example():
     # by hand: 0.5 (log v + d²/v) with d = 1, 0, -1, -2 and v = 0.5, 1, 2, 4
     d2, v = np.array([1.0, 0.0, 1.0, 4.0]), np.array([0.5, 1.0, 2.0, 4.0])
