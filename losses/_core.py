@@ -95,6 +95,8 @@ def reduce_values(unreduced: Unreduced, reduction: str, none_shape: tuple) -> np
         return values.reshape(none_shape)
     if reduction == "sum":
         return np.asarray(values.sum())
+    if values.size == 0:
+        return np.asarray(np.nan)  # torch: the mean of nothing is NaN
     coef = reduction_coefficients(unreduced, reduction)
     with np.errstate(invalid="ignore"):
         return np.asarray(np.sum(values * coef))

@@ -1,0 +1,23 @@
+"""Loss Lab · 损失函数实验室: the entry point. Registers the pages and the language choice."""
+
+import streamlit as st
+
+from ui.compute import torch_version
+from ui.page import init_language, language_selector, t, track_page
+
+st.set_page_config(page_title="Loss Lab · 损失函数实验室", page_icon="📉", layout="wide")
+st.session_state._shell_run = True
+init_language()
+
+PAGES = [
+    st.Page("pages/home.py", title=t("nav.home"), icon="🏠", default=True),
+    st.Page("pages/playground.py", title=t("nav.playground"), icon="🧪", url_path="playground"),
+]
+
+page = st.navigation(PAGES)
+language_selector()
+track_page(page.url_path)
+st.sidebar.caption(t("app.subtitle"))
+page.run()
+version = torch_version()
+st.caption(t("app.footer", torch=version) if version else t("app.footer_no_torch"))

@@ -1,0 +1,94 @@
+"""/playground: edit a loss's tensors and parameters, see every number, checked against torch."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import lossform
+from ui.compare import comparison_rows
+from ui.compute import run_backend, run_torch, torch_version
+from ui.figures import matrix_heatmap, short
+from ui.page import require_shell, lang, show_error, sync_url, t
+from ui.worked import worked_lines
+
+require_shell()
+
+PREFIX = "pg"
+
+st.title(t("playground.title"))
+st.caption(t("playground.intro"))
+
+lossform.init(PREFIX)
+spec = lossform.loss_picker(PREFIX)
+left, right = st.columns([5, 6], gap="large")
+with left:
+    params = lossform.parameter_widgets(PREFIX, spec)
+    tensors, input_errors = lossform.tensor_editors(PREFIX, spec)
+
+ours = run_backend(spec.id, tensors, params)
+theirs = run_torch(spec.id, tensors, params)
+
+with right:
+    if input_errors:
+        st.info(t("playground.unchanged"), icon="ℹ️")
+    st.subheader(t("playground.value"))
+    if not ours.ok:
+        show_error(ours.error)
+        if theirs.available and theirs.error:
+            st.caption(t("playground.torch_refuses", message=theirs.error))
+    else:
+        value = ours.value
+        shown = value if value.ndim == 0 else value.sum()
+        c1, c2, c3 = st.columns(3)
+        label_sum = "" if value.ndim == 0 else f" ({t('playground.sum_note')})"
+        c1.metric(t("playground.backend_value") + label_sum, short(shown, 6))
+        if theirs.available:
+            if theirs.error:
+                c2.metric(t("playground.torch_value", version=torch_version()), t("playground.refused"))
+                st.warning(t("playground.torch_refuses", message=theirs.error))
+            else:
+                tv = np.asarray(theirs.value)
+                torch_shown = tv if tv.ndim == 0 else tv.sum()
+                c2.metric(t("playground.torch_value", version=torch_version()), short(torch_shown, 6))
+                diff = float(np.nanmax(np.abs(np.asarray(value, float) - tv))) if tv.size else 0.0
+                c3.metric(t("playground.difference"), f"{diff:.1e}" if diff else "0")
+        else:
+            st.info(t("playground.torch_missing"))
+        if value.ndim > 0:
+            st.caption(t("playground.value_is_tensor"))
+
+        st.markdown(f"**{t('playground.worked')}**")
+        lines = worked_lines(spec.id, tensors, params, ours.elements, ours.value)
+        if lines:
+            st.latex(r"\begin{aligned}" + r"\\ ".join(line.replace("=", "&=", 1) for line in lines) + r"\end{aligned}")
+        st.plotly_chart(matrix_heatmap(ours.elements, t("playground.elements")), key="pg_elements",
+                        config={"displayModeBar": False})
+
+        st.subheader(t("playground.gradient"))
+        st.caption(t("playground.gradient_help"))
+        for name, grad in ours.grads.items():
+            g1, g2 = st.columns(2)
+            g1.plotly_chart(matrix_heatmap(grad, f"{t('playground.gradient_of', name=name)} · Loss Lab"),
+                            key=f"pg_grad_{name}", config={"displayModeBar": False})
+            if theirs.available and not theirs.error and name in theirs.grads:
+                g2.plotly_chart(matrix_heatmap(theirs.grads[name], f"{t('playground.gradient_of', name=name)} · torch"),
+                                key=f"pg_tgrad_{name}", config={"displayModeBar": False})
+                diff = np.nanmax(np.abs(grad - theirs.grads[name])) if grad.size else 0.0
+                g2.caption(t("playground.max_abs_diff", diff=f"{diff:.1e}"))
+
+if {"input", "target"} <= set(tensors) and not input_errors:
+    st.divider()
+    st.subheader(t("playground.compare"))
+    reduction = params.get("reduction", "mean")
+    st.caption(t("playground.compare_help", reduction=reduction))
+    rows = comparison_rows(tensors, reduction, lang())
+    frame = pd.DataFrame(rows).set_index("id")
+    st.dataframe(frame, hide_index=True, width="stretch", key="pg_compare")
+
+st.divider()
+if not input_errors:
+    sync_url(lossform.current_query(PREFIX))
+st.markdown(f"**{t('playground.share')}**")
+st.caption(t("playground.share_help"))
+query_text = "&".join(f"{k}={v}" for k, v in {"lang": lang(), **lossform.current_query(PREFIX)}.items())
+st.code(f"/playground?{query_text}", language=None)

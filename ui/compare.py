@@ -1,0 +1,73 @@
+"""Every loss that takes (input, target) run on the same pair, as the notes do with their 2×2 example."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import losses
+from ui.compute import run_backend, run_torch
+from ui.errors import describe
+from ui.figures import short
+from ui.i18n import translate
+
+# The notes' order first: L1, SmoothL1, MSE, BCE, CrossEntropy, NLL.
+NOTES_ORDER = ("l1_loss", "smooth_l1_loss", "mse_loss", "binary_cross_entropy", "cross_entropy", "nll_loss")
+
+
+def pair_losses() -> list:
+    """Losses whose required tensors are exactly input and target."""
+    specs = []
+    for spec in losses.SPECS:
+        required = {a.name for a in spec.arguments if not a.optional}
+        if required == {"input", "target"} and spec.family != "activation":
+            specs.append(spec)
+    order = {name: i for i, name in enumerate(NOTES_ORDER)}
+    return sorted(specs, key=lambda s: (order.get(s.id, len(order)), losses.SPECS.index(s)))
+
+
+def _why(lang: str, spec, tensors: dict, outcome) -> str:
+    if not outcome.ok:
+        exc = outcome.error
+        key = f"why.{exc.code}"
+        reason = translate(lang, key, argument=exc.argument) if key != "why.not_finite" else ""
+        return (reason + " — " if reason and not reason.startswith("why.") else "") + describe(exc, lang)
+    x, y = np.asarray(tensors["input"]), np.asarray(tensors["target"])
+    if spec.id == "cross_entropy" and y.dtype.kind == "f" and y.shape == x.shape:
+        return translate(lang, "why.probability_targets")
+    return ""
+
+
+def comparison_rows(tensors: dict, reduction: str, lang: str) -> list[dict]:
+    pair = {"input": tensors["input"], "target": tensors["target"]}
+    rows = []
+    for spec in pair_losses():
+        params = spec.defaults()
+        if "reduction" in params:
+            choices = spec.parameter("reduction").choices
+            params["reduction"] = reduction if reduction in choices else params["reduction"]
+        ours = run_backend(spec.id, pair, params)
+        theirs = run_torch(spec.id, pair, params)
+        if ours.ok:
+            value = ours.value
+            ours_text = short(value) if value.ndim == 0 else f"{short(value.sum())} (Σ)"
+        else:
+            ours_text = translate(lang, "playground.refused")
+        if not theirs.available:
+            torch_text = "—"
+        elif theirs.error is not None:
+            torch_text = translate(lang, "playground.refused")
+        else:
+            tv = np.asarray(theirs.value)
+            torch_text = short(tv) if tv.ndim == 0 else f"{short(tv.sum())} (Σ)"
+        why = _why(lang, spec, pair, ours)
+        if ours.ok and theirs.error is not None:
+            why = translate(lang, "playground.torch_refuses", message=theirs.error)
+        rows.append({
+            "id": spec.id,
+            translate(lang, "playground.col_loss"): spec.title[lang],
+            translate(lang, "playground.col_class"): spec.torch_class or spec.reference,
+            translate(lang, "playground.col_ours"): ours_text,
+            translate(lang, "playground.col_torch"): torch_text,
+            translate(lang, "playground.col_why"): why,
+        })
+    return rows

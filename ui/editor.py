@@ -1,0 +1,162 @@
+"""The tensor editor: a data editor for 0-, 1- and 2-D tensors, JSON with a shape picker for higher ranks.
+
+Cells are text, so that a mistyped letter reaches our parser and gets a clear
+message instead of being silently dropped.  The editor keeps what the learner
+typed, valid or not; the page receives the parsed array or the error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from losses.spec import Argument
+from ui.page import t
+from ui.tensors import (
+    MAX_ELEMENTS,
+    TensorInputError,
+    format_number,
+    from_cells,
+    parse_json,
+    to_json,
+)
+
+
+def _cells(arr: np.ndarray) -> list[list[str]]:
+    if arr.ndim == 0:
+        return [[format_number(arr)]]
+    if arr.ndim == 1:
+        return [[format_number(v) for v in arr]]
+    return [[format_number(v) for v in row] for row in arr]
+
+
+def load(key: str, arr: np.ndarray) -> None:
+    """Put a tensor into the editor ``key``, replacing what was typed there."""
+    arr = np.asarray(arr)
+    st.session_state[f"{key}__ndim"] = arr.ndim
+    st.session_state[f"{key}__dtype"] = "int" if arr.dtype.kind in "iu" else "float"
+    st.session_state[f"{key}__ver"] = st.session_state.get(f"{key}__ver", 0) + 1
+    if arr.ndim <= 2:
+        st.session_state[f"{key}__base"] = _cells(arr)
+        st.session_state[f"{key}__cells"] = _cells(arr)
+    else:
+        st.session_state[f"{key}__json"] = to_json(arr)
+
+
+def _frame(cells: list[list[str]]) -> pd.DataFrame:
+    width = max((len(r) for r in cells), default=0)
+    return pd.DataFrame([list(r) + [None] * (width - len(r)) for r in cells],
+                        columns=[str(j) for j in range(width)], dtype=object)
+
+
+def _resize(cells: list[list[str]], add: int, ndim: int) -> list[list[str]]:
+    if ndim == 1:
+        row = cells[0] if cells else []
+        return [row + ["0"]] if add > 0 else [row[:-1] or row]
+    if add > 0:
+        return [r + ["0"] for r in cells]
+    return [r[:-1] if len(r) > 1 else r for r in cells]
+
+
+def _filled(shape: tuple, fill: str, dtype: str) -> np.ndarray:
+    size = int(np.prod(shape))
+    if fill == "ones":
+        arr = np.ones(shape)
+    elif fill == "random":
+        arr = np.round(np.random.default_rng(0).normal(size=shape), 2)
+        if dtype == "int":
+            arr = np.random.default_rng(0).integers(0, 3, size=shape)
+    elif fill == "range":
+        arr = np.arange(size, dtype=np.float64).reshape(shape)
+    else:
+        arr = np.zeros(shape)
+    return arr.astype(np.int64 if dtype == "int" else np.float64)
+
+
+def _parse_shape(text: str) -> tuple:
+    parts = [p.strip() for p in text.replace("(", "").replace(")", "").split(",") if p.strip()]
+    try:
+        shape = tuple(int(p) for p in parts)
+    except ValueError:
+        raise TensorInputError("not_numeric", "shape", repr(text), "sizes such as 2, 3",
+                               f"shape {text!r} is not a list of sizes") from None
+    if any(s < 1 for s in shape):
+        raise TensorInputError("range", "shape", text, "sizes of at least 1", f"shape {text!r} has a size below 1")
+    size = int(np.prod(shape))
+    if size > MAX_ELEMENTS:
+        raise TensorInputError("too_large", "shape", size, MAX_ELEMENTS,
+                               f"shape {text!r} has {size} elements; at most {MAX_ELEMENTS} are allowed")
+    if len(shape) > 4:
+        raise TensorInputError("ndim", "shape", len(shape), "at most 4", f"shape {text!r} has more than 4 dims")
+    return shape
+
+
+def _shape_picker(key: str, arg: Argument, dtype: str) -> None:
+    with st.popover(t("playground.shape_label", name=arg.name), width="content"):
+        with st.form(f"{key}__shape_form", border=False):
+            text = st.text_input(t("playground.shape_label", name=arg.name), help=t("playground.shape_help"),
+                                 key=f"{key}__shape_text")
+            fills = ("zeros", "ones", "range", "random")
+            fill = st.selectbox(t("playground.fill"), fills, format_func=lambda f: t(f"playground.fill_{f}"),
+                                key=f"{key}__fill")
+            if st.form_submit_button(t("playground.apply")):
+                try:
+                    load(key, _filled(_parse_shape(text), fill, dtype))
+                except TensorInputError as exc:
+                    st.session_state[f"{key}__shape_error"] = exc
+                st.rerun()
+
+
+def tensor_editor(key: str, arg: Argument, label: str):
+    """Render the editor; returns ``(array, None)`` or ``(None, error)``."""
+    ndim = st.session_state[f"{key}__ndim"]
+    dtype = arg.dtype
+    version = st.session_state[f"{key}__ver"]
+    st.markdown(label)
+    shape_error = st.session_state.pop(f"{key}__shape_error", None)
+    if shape_error is not None:
+        from ui.page import show_error
+
+        show_error(shape_error)
+    if ndim >= 3:
+        text = st.text_area(t("playground.json_label", name=arg.name), value=st.session_state[f"{key}__json"],
+                            help=t("playground.json_help", max=MAX_ELEMENTS), key=f"{key}__area_v{version}",
+                            height=140)
+        st.session_state[f"{key}__json"] = text
+        _shape_picker(key, arg, dtype)
+        try:
+            return parse_json(arg.name, text, dtype), None
+        except TensorInputError as exc:
+            return None, exc
+
+    base = st.session_state[f"{key}__base"]
+    frame = _frame(base)
+    config = {c: st.column_config.TextColumn(c, default="0", width=60) for c in frame.columns}
+    edited = st.data_editor(frame, key=f"{key}__grid_v{version}", num_rows="dynamic" if ndim == 2 else "fixed",
+                            column_config=config, hide_index=True, width="content")
+    cells = edited.astype(object).where(pd.notna(edited), None).values.tolist()
+    st.session_state[f"{key}__cells"] = cells
+    if ndim >= 1:
+        left, right, picker = st.columns([1, 1, 3], gap="small")
+        if left.button(":material/add:", key=f"{key}__add", help=t("playground.add_col")):
+            st.session_state[f"{key}__base"] = _resize(cells, +1, ndim)
+            st.session_state[f"{key}__ver"] = version + 1
+            st.rerun()
+        if right.button(":material/remove:", key=f"{key}__del", help=t("playground.del_col")):
+            st.session_state[f"{key}__base"] = _resize(cells, -1, ndim)
+            st.session_state[f"{key}__ver"] = version + 1
+            st.rerun()
+        with picker:
+            _shape_picker(key, arg, dtype)
+    else:
+        _shape_picker(key, arg, dtype)
+    try:
+        if ndim == 0:
+            from ui.tensors import parse_cell
+
+            return np.asarray(parse_cell(arg.name, cells[0][0], 1, 1, dtype),
+                              dtype=np.int64 if dtype == "int" else np.float64), None
+        return from_cells(arg.name, cells, dtype, ndim), None
+    except TensorInputError as exc:
+        return None, exc

@@ -1,0 +1,183 @@
+"""Choosing a loss, its parameters and its tensors; shared by the playground, curves and landscape pages.
+
+The state of one form lives in ``st.session_state[prefix]``: the loss id,
+the last valid tensors, the parameters, which optional tensors are in use and
+a version that renews the widgets' keys when the state is loaded from a link.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import losses
+from losses import LossInputError
+from losses.spec import FAMILIES, LossSpec, Parameter
+from ui import editor
+from ui.compute import call_kwargs
+from ui.page import entering, lang, query, show_error, show_link_problems, t
+from ui.urlstate import check_parameter_range, example_arrays, example_parameters, loss_query, read_loss_state
+
+DEFAULT_LOSS = "l1_loss"
+
+
+def _ordered_ids(allowed=None) -> list[str]:
+    ids = []
+    for family in FAMILIES:
+        ids += [s.id for s in losses.SPECS if s.family == family and (allowed is None or s.id in allowed)]
+    return ids
+
+
+def loss_label(loss_id: str) -> str:
+    spec = losses.get_spec(loss_id)
+    extra = f" — {spec.torch_class}" if spec.torch_class else ""
+    return f"{t('family.' + spec.family)} · {spec.title[lang()]}{extra}"
+
+
+def _optional_default(spec: LossSpec, name: str, tensors: dict) -> np.ndarray:
+    if name in spec.example:
+        return np.asarray(spec.example[name], dtype=np.float64)
+    x = np.asarray(tensors.get("input", np.ones(2)))
+    arg = spec.argument(name)
+    if name == "pos_weight":
+        return np.ones(x.shape[-1] if x.ndim else 1)
+    if arg.shape.startswith("(C"):
+        return np.ones(x.shape[1] if x.ndim >= 2 else x.shape[0] if x.ndim else 1)
+    return np.ones(x.shape)
+
+
+def _load(prefix: str, spec: LossSpec, tensors: dict, params: dict) -> None:
+    state = st.session_state.setdefault(prefix, {"ver": 0})
+    state.update(loss=spec.id, tensors=dict(tensors), params=dict(params), ver=state.get("ver", 0) + 1,
+                 use={a.name: a.name in tensors for a in spec.arguments if a.optional})
+    for arg in spec.arguments:
+        value = tensors.get(arg.name)
+        if value is None and arg.optional:
+            value = _optional_default(spec, arg.name, tensors)
+        if value is not None:
+            editor.load(f"{prefix}_{arg.name}", value)
+
+
+def init(prefix: str, default_loss: str = DEFAULT_LOSS, allowed=None, extra_keys=frozenset()) -> dict:
+    """Load the form from the URL when the learner arrives with a link, else keep the session's state."""
+    state = st.session_state.get(prefix)
+    q = query()
+    if state is None or (entering() and "loss" in q):
+        loss_id, tensors, params, errors = read_loss_state(q, default_loss, set(extra_keys))
+        if allowed is not None and loss_id not in allowed:
+            errors.append(LossInputError("choice", "loss", repr(loss_id), tuple(allowed),
+                                         f"{loss_id} cannot be shown on this page"))
+            loss_id = default_loss
+            tensors = example_arrays(losses.get_spec(loss_id))
+            params = example_parameters(losses.get_spec(loss_id))
+        # A link whose tensors the loss refuses still opens: the page shows the refusal where the results go.
+        _load(prefix, losses.get_spec(loss_id), tensors, params)
+        st.session_state[f"{prefix}__link_errors"] = errors
+    return st.session_state[prefix]
+
+
+def _switch_loss(prefix: str) -> None:
+    state = st.session_state[prefix]
+    new = losses.get_spec(st.session_state[f"{prefix}__loss_widget"])
+    tensors = example_arrays(new)
+    kept = {k: v for k, v in state["tensors"].items() if k in tensors}
+    candidate = {**tensors, **kept}
+    params = example_parameters(new)
+    if "reduction" in params and state["params"].get("reduction") in new.parameter("reduction").choices:
+        params["reduction"] = state["params"]["reduction"]
+    try:
+        losses.value_and_grad(new.id, **call_kwargs(new, candidate, params))
+        tensors = candidate
+    except LossInputError:
+        pass
+    _load(prefix, new, tensors, params)
+
+
+def loss_picker(prefix: str, allowed=None) -> LossSpec:
+    state = st.session_state[prefix]
+    ids = _ordered_ids(allowed)
+    st.session_state[f"{prefix}__loss_widget"] = state["loss"]
+    st.selectbox(t("playground.loss"), ids, format_func=loss_label, key=f"{prefix}__loss_widget",
+                 on_change=_switch_loss, args=(prefix,))
+    for exc in st.session_state.pop(f"{prefix}__link_errors", []):
+        show_link_problems([exc])
+    return losses.get_spec(state["loss"])
+
+
+def _parameter_widget(prefix: str, spec: LossSpec, param: Parameter, value, version: int):
+    key = f"{prefix}_{spec.id}_{param.name}_v{version}"
+    label = f"`{param.name}`"
+    help_text = t("playground.reduction_note", reduction=param.default) if param.name == "reduction" else None
+    if param.kind == "choice":
+        index = list(param.choices).index(value) if value in param.choices else 0
+        return st.selectbox(label, param.choices, index=index, key=key, help=help_text)
+    if param.kind == "bool":
+        return st.toggle(label, value=bool(value), key=key)
+    if param.kind == "int":
+        low = None if param.low is None else int(param.low)
+        high = None if param.high is None else int(param.high)
+        return int(st.number_input(label, value=int(value), min_value=low, max_value=high, step=1, key=key))
+    step = 0.1 if (param.high or param.ui_high or 10) > 1 else 0.01
+    low = None if param.low is None else float(param.low)
+    return float(st.number_input(label, value=float(value), min_value=low,
+                                 max_value=None if param.high is None else float(param.high),
+                                 step=step, format="%g", key=key))
+
+
+def parameter_widgets(prefix: str, spec: LossSpec, columns: int = 3) -> dict:
+    state = st.session_state[prefix]
+    params = dict(state["params"])
+    if not spec.parameters:
+        return params
+    st.markdown(f"**{t('playground.parameters')}**")
+    cols = st.columns(min(columns, len(spec.parameters)))
+    for i, param in enumerate(spec.parameters):
+        with cols[i % len(cols)]:
+            value = _parameter_widget(prefix, spec, param, params.get(param.name, param.default), state["ver"])
+            try:
+                if param.kind in ("float", "int"):
+                    check_parameter_range(param, value)
+                params[param.name] = value
+            except LossInputError as exc:
+                show_error(exc)
+    state["params"] = params
+    return params
+
+
+def tensor_editors(prefix: str, spec: LossSpec, columns: int = 2) -> tuple[dict, list]:
+    """The editors; returns the tensors to compute with (last valid for a broken editor) and the errors."""
+    state = st.session_state[prefix]
+    st.markdown(f"**{t('playground.tensors')}**")
+    tensors, errors = {}, []
+    args = list(spec.arguments)
+    cols = st.columns(min(columns, len(args)))
+    for i, arg in enumerate(args):
+        key = f"{prefix}_{arg.name}"
+        with cols[i % len(cols)]:
+            role = t(f"role.{arg.role}")
+            label = f"`{arg.name}` · {role} · {arg.dtype} {arg.shape}"
+            if arg.optional:
+                use = st.checkbox(t("playground.use_optional", name=f"`{arg.name}`") + f" ({t('playground.optional')})",
+                                  value=state["use"].get(arg.name, False), key=f"{key}__use_v{state['ver']}")
+                state["use"][arg.name] = use
+                if not use:
+                    continue
+                if f"{key}__ver" not in st.session_state:
+                    editor.load(key, _optional_default(spec, arg.name, state["tensors"]))
+            value, error = editor.tensor_editor(key, arg, label)
+            if error is not None:
+                show_error(error)
+                errors.append(error)
+                if arg.name in state["tensors"]:
+                    tensors[arg.name] = state["tensors"][arg.name]
+            else:
+                tensors[arg.name] = value
+    if not errors:
+        state["tensors"] = tensors
+    return tensors, errors
+
+
+def current_query(prefix: str) -> dict:
+    state = st.session_state[prefix]
+    spec = losses.get_spec(state["loss"])
+    return loss_query(spec, state["tensors"], state["params"])

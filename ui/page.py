@@ -1,0 +1,99 @@
+"""What every page shares: the learner's language, URL syncing, messages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from losses import LossInputError
+from ui.errors import describe
+from ui.i18n import LANG_NAMES, LANGS, locale_language, translate
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def t(key: str, **values) -> str:
+    return translate(lang(), key, **values)
+
+
+def init_language() -> None:
+    """The language from ?lang=, else the session, else the browser's locale."""
+    requested = st.query_params.get("lang")
+    if "lang" not in st.session_state:
+        st.session_state.lang = locale_language(st.context.locale)
+    if requested is not None and requested != st.session_state.get("_lang_seen_in_url"):
+        st.session_state._lang_seen_in_url = requested
+        if requested in LANGS:
+            st.session_state.lang = requested
+        else:
+            st.session_state._bad_lang = requested
+
+
+def _on_language_change() -> None:
+    st.session_state.lang = st.session_state.lang_widget
+
+
+def language_selector() -> None:
+    st.session_state.lang_widget = lang()
+    st.sidebar.segmented_control(
+        "Language · 语言",
+        LANGS,
+        format_func=LANG_NAMES.get,
+        key="lang_widget",
+        on_change=_on_language_change,
+        required=True,
+    )
+    bad = st.session_state.pop("_bad_lang", None)
+    if bad is not None:
+        st.warning(t("error.choice", argument="`lang`", found=repr(bad), allowed="en, zh"))
+
+
+def track_page(url_path: str) -> None:
+    st.session_state._entered = st.session_state.get("_last_page") != url_path
+    st.session_state._last_page = url_path
+
+
+def entering() -> bool:
+    """True on the first run after the learner arrived on the current page."""
+    return bool(st.session_state.get("_entered", True))
+
+
+def sync_url(query: dict) -> None:
+    """Write the page's state (and the language) into the URL, so that a link restores it."""
+    full = {"lang": lang(), **{k: str(v) for k, v in query.items()}}
+    if st.query_params.to_dict() != full:
+        st.query_params.from_dict(full)
+
+
+def query() -> dict:
+    return st.query_params.to_dict()
+
+
+def show_error(exc: Exception, where=st) -> None:
+    where.error(describe(exc, lang()), icon="⚠️")
+
+
+def show_link_problems(errors: list[LossInputError]) -> None:
+    for exc in errors:
+        if exc.code == "unknown_key":
+            st.warning(describe(exc, lang()), icon="🔗")
+        else:
+            st.warning(t("error.link", message=describe(exc, lang())), icon="🔗")
+
+
+def require_shell() -> None:
+    """Make sure the page runs inside app.py's navigation.
+
+    A Streamlit server whose first visitor opens a deep link (``/playground``)
+    before the home page runs the page file on its own, because a ``pages/``
+    folder sits beside the entry point (Streamlit's first multipage API).  The
+    entry point marks every run; without the mark we switch that mode off and
+    rerun, so app.py builds the navigation and runs the requested page.
+    """
+    if st.session_state.get("_shell_run"):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()

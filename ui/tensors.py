@@ -1,0 +1,155 @@
+"""Reading tensors that a learner typed (editor cells or JSON in the URL), and writing them back.
+
+Every refusal is a :class:`TensorInputError` (a :class:`losses.LossInputError`)
+so the pages translate backend and input errors the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from losses import LossInputError
+
+MAX_ELEMENTS = 1024
+MAX_RANK = 4
+
+
+class TensorInputError(LossInputError):
+    """Codes: json, not_numeric, not_finite, ragged, empty, too_large, ndim, dtype, unknown_key.
+
+    ``location`` is the 1-based (row, column) of an editor cell, or the index
+    path inside a nested list, when the problem sits in one element.
+    """
+
+    location: tuple | None = None
+    cell: bool = False
+
+
+def _at(exc: TensorInputError, location: tuple | None, cell: bool = False) -> TensorInputError:
+    exc.location = location
+    exc.cell = cell
+    return exc
+
+
+def _where(location: tuple | None) -> str:
+    return f" at {list(location)}" if location else ""
+
+
+def _number(name: str, value, location: tuple | None, integer: bool) -> float:
+    where = _where(location)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _at(TensorInputError("not_numeric", name, repr(value), "numbers",
+                                   f"{name}: {value!r}{where} is not a number"), location)
+    if not math.isfinite(value):
+        raise _at(TensorInputError("not_finite", name, str(value), "finite numbers",
+                                   f"{name}: {value}{where} is not a finite number"), location)
+    if integer and value != int(value):
+        raise _at(TensorInputError("dtype", name, str(value), "integers",
+                                   f"{name}: {value}{where} is not an integer"), location)
+    return value
+
+
+def _check_nested(name: str, value, integer: bool, path: tuple = ()) -> None:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_nested(name, item, integer, path + (i,))
+    else:
+        _number(name, value, path or None, integer)
+
+
+def _shape(name: str, value) -> tuple:
+    if not isinstance(value, list):
+        return ()
+    if not value:
+        return (0,)
+    shapes = {_shape(name, item) for item in value}
+    if len(shapes) != 1:
+        raise TensorInputError("ragged", name, "rows of different lengths", "a rectangular array",
+                               f"{name} is ragged: its rows have different lengths")
+    return (len(value),) + shapes.pop()
+
+
+def _check_size(name: str, shape: tuple) -> None:
+    size = int(np.prod(shape, dtype=np.int64))
+    if size > MAX_ELEMENTS:
+        raise TensorInputError("too_large", name, size, MAX_ELEMENTS,
+                               f"{name} has {size} elements; at most {MAX_ELEMENTS} are allowed")
+    if len(shape) > MAX_RANK:
+        raise TensorInputError("ndim", name, len(shape), f"at most {MAX_RANK}",
+                               f"{name} has {len(shape)} dimensions; at most {MAX_RANK} are allowed")
+    if size == 0:
+        raise TensorInputError("empty", name, "", "at least one element", f"{name} is empty")
+
+
+def from_nested(name: str, value, dtype: str = "float") -> np.ndarray:
+    """A numpy array from a nested list (or number), refusing what a learner might mistype."""
+    integer = dtype == "int"
+    shape = _shape(name, value)
+    _check_size(name, shape)
+    _check_nested(name, value, integer)
+    return np.array(value, dtype=np.int64 if integer else np.float64).reshape(shape)
+
+
+def parse_json(name: str, text: str, dtype: str = "float") -> np.ndarray:
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise TensorInputError("json", name, text if len(text) <= 40 else text[:37] + "...",
+                               "a JSON number or nested list such as [[1, 2], [3, 4]]",
+                               f"{name}: {text!r} is not valid JSON") from exc
+    return from_nested(name, value, dtype)
+
+
+def parse_cell(name: str, text, row: int, col: int | None, dtype: str = "float") -> float:
+    """One data-editor cell (a string); ``row``/``col`` count from 1."""
+    location = (row, col) if col is not None else (row,)
+    raw = "" if text is None else str(text).strip()
+    if raw == "":
+        raise _at(TensorInputError("empty", name, "", "a number", f"{name}: the cell{_where(location)} is empty"),
+                  location, cell=True)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise _at(TensorInputError("not_numeric", name, repr(raw), "numbers",
+                                   f"{name}: {raw!r}{_where(location)} is not a number"), location, cell=True) from None
+    try:
+        return _number(name, value, location, dtype == "int")
+    except TensorInputError as exc:
+        raise _at(exc, location, cell=True) from None
+
+
+def from_cells(name: str, rows: list, dtype: str = "float", ndim: int = 2) -> np.ndarray:
+    """A 1-D (one row) or 2-D tensor from rows of editor cells."""
+    rows = [list(r) for r in rows]
+    if ndim == 1:
+        cells = rows[0] if rows else []
+        _check_size(name, (len(cells),))
+        values = [parse_cell(name, c, 1, j + 1, dtype) for j, c in enumerate(cells)]
+        return np.array(values, dtype=np.int64 if dtype == "int" else np.float64)
+    width = len(rows[0]) if rows else 0
+    _check_size(name, (len(rows), width))
+    values = [[parse_cell(name, c, i + 1, j + 1, dtype) for j, c in enumerate(r)] for i, r in enumerate(rows)]
+    return np.array(values, dtype=np.int64 if dtype == "int" else np.float64).reshape(len(rows), width)
+
+
+def format_number(value) -> str:
+    """Shortest faithful text for a number: 1 rather than 1.0, 0.1 rather than 0.1000000000000000055."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def to_json(arr) -> str:
+    """Compact JSON of an array, e.g. ``[[1,1],[1,1]]``."""
+    arr = np.asarray(arr)
+
+    def walk(a):
+        if a.ndim == 0:
+            return format_number(a)
+        return "[" + ",".join(walk(x) for x in a) + "]"
+
+    return walk(arr)

@@ -1,0 +1,55 @@
+"""The same call in torch, for the live check: value and autograd gradients in float64.
+
+Each registry id maps to ``torch.nn.functional.<id>`` (``torch.sigmoid`` and
+``torch.tanh`` for those activations).  The losses torch lacks are composed
+from torch ops in :mod:`ui.torch_extras`, so autograd still checks our
+hand-written gradients.  Imported only when torch is installed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import losses
+from ui import torch_extras
+
+
+def torch_function(name: str):
+    if hasattr(torch_extras, name):
+        return getattr(torch_extras, name)
+    if name in ("sigmoid", "tanh"):
+        return getattr(torch, name)
+    return getattr(F, name, None)
+
+
+def to_torch(value, differentiable: bool):
+    arr = np.asarray(value)
+    if arr.dtype.kind in "iub":
+        return torch.tensor(arr, dtype=torch.int64)
+    tensor = torch.tensor(arr, dtype=torch.float64)
+    if differentiable:
+        tensor.requires_grad_(True)
+    return tensor
+
+
+def value_and_grad(name: str, kwargs: dict, grad_output=None) -> tuple[np.ndarray, dict]:
+    """torch's value and the gradient of sum(value * grad_output) for each prediction-side tensor."""
+    spec = losses.get_spec(name)
+    tensor_names = {a.name for a in spec.arguments}
+    call = {}
+    for key, value in kwargs.items():
+        if key in tensor_names and isinstance(value, np.ndarray):
+            call[key] = to_torch(value, key in spec.differentiable)
+        else:
+            call[key] = value
+    out = torch_function(name)(**call)
+    leaves = [k for k in spec.differentiable if isinstance(call.get(k), torch.Tensor) and call[k].requires_grad]
+    grads = {}
+    if leaves:
+        weight = torch.ones_like(out) if grad_output is None else torch.as_tensor(grad_output, dtype=torch.float64)
+        computed = torch.autograd.grad((out * weight).sum(), [call[k] for k in leaves], allow_unused=True)
+        for key, grad in zip(leaves, computed):
+            grads[key] = np.zeros(tuple(call[key].shape)) if grad is None else grad.detach().numpy()
+    return out.detach().numpy(), grads

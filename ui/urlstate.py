@@ -1,0 +1,127 @@
+"""The state of a page as URL query parameters, and back.
+
+A loss's tensors travel as compact JSON nested lists under torch's argument
+names (``input=[[1,1],[1,1]]``), its parameters under their own names
+(``reduction=sum``), the loss under ``loss``.  Reading never raises: every bad
+value becomes a message and the default stands in for it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from losses import LossInputError, get_spec
+from losses.spec import LossSpec, Parameter
+from ui.tensors import TensorInputError, format_number, parse_json, to_json
+
+PAGE_KEYS = {"lang"}
+
+
+def parse_parameter(param: Parameter, text: str):
+    """A parameter's value from URL text, checked against the spec's allowed values."""
+    text = str(text).strip()
+    if param.kind == "choice":
+        if text not in param.choices:
+            raise TensorInputError("choice", param.name, repr(text), param.choices,
+                                   f"{param.name}={text!r} is not one of " + ", ".join(map(repr, param.choices)))
+        return text
+    if param.kind == "bool":
+        lowered = text.lower()
+        if lowered not in ("true", "false", "1", "0"):
+            raise TensorInputError("choice", param.name, repr(text), ("true", "false"),
+                                   f"{param.name}={text!r} is not true or false")
+        return lowered in ("true", "1")
+    try:
+        value = float(text)
+    except ValueError:
+        raise TensorInputError("not_numeric", param.name, repr(text), "a number",
+                               f"{param.name}={text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise TensorInputError("not_finite", param.name, text, "a finite number",
+                               f"{param.name}={text!r} is not a finite number")
+    if param.kind == "int":
+        if not value.is_integer():
+            raise TensorInputError("dtype", param.name, text, "an integer", f"{param.name}={text!r} is not an integer")
+        value = int(value)
+    check_parameter_range(param, value)
+    return value
+
+
+def check_parameter_range(param: Parameter, value) -> None:
+    low_bad = param.low is not None and (value < param.low or (param.low_open and value == param.low))
+    high_bad = param.high is not None and value > param.high
+    if low_bad or high_bad:
+        interval = f"{'(' if param.low_open else '['}{'-inf' if param.low is None else param.low}, " \
+                   f"{'inf' if param.high is None else param.high}]"
+        raise TensorInputError("range", param.name, value, interval, f"{param.name}={value} is outside {interval}")
+
+
+def format_parameter(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, np.floating, np.integer)):
+        return format_number(value)
+    return str(value)
+
+
+def example_arrays(spec: LossSpec) -> dict:
+    names = {a.name: a for a in spec.arguments}
+    return {k: np.asarray(v, dtype=np.int64 if names[k].dtype == "int" else np.float64)
+            for k, v in spec.example.items() if k in names}
+
+
+def example_parameters(spec: LossSpec) -> dict:
+    values = spec.defaults()
+    values.update({k: v for k, v in spec.example.items() if k in values})
+    return values
+
+
+def read_loss_state(query: dict, default_loss: str, extra_keys: set = frozenset()):
+    """``(loss_id, tensors, parameters, errors)`` from a query mapping.
+
+    ``tensors`` holds every required argument and the optional ones present in
+    the query; absent or invalid values fall back to the registry example.
+    """
+    errors: list[LossInputError] = []
+    loss = query.get("loss", default_loss)
+    try:
+        spec = get_spec(loss)
+    except LossInputError as exc:
+        errors.append(exc)
+        spec = get_spec(default_loss)
+    tensors = example_arrays(spec)
+    for arg in spec.arguments:
+        if arg.name in query:
+            try:
+                tensors[arg.name] = parse_json(arg.name, query[arg.name], arg.dtype)
+            except LossInputError as exc:
+                errors.append(exc)
+    parameters = example_parameters(spec)
+    for param in spec.parameters:
+        if param.name in query:
+            try:
+                parameters[param.name] = parse_parameter(param, query[param.name])
+            except LossInputError as exc:
+                errors.append(exc)
+    known = {"loss"} | {a.name for a in spec.arguments} | {p.name for p in spec.parameters} | PAGE_KEYS | set(
+        extra_keys)
+    for key in query:
+        if key not in known:
+            errors.append(TensorInputError("unknown_key", key, repr(key), sorted(known),
+                                           f"the link names {key!r}, which {spec.id} does not take"))
+    return spec.id, tensors, parameters, errors
+
+
+def loss_query(spec: LossSpec, tensors: dict, parameters: dict) -> dict:
+    """Query parameters describing a loss call; parameters at the example's value are left out."""
+    query = {"loss": spec.id}
+    for arg in spec.arguments:
+        if arg.name in tensors and tensors[arg.name] is not None:
+            query[arg.name] = to_json(tensors[arg.name])
+    defaults = example_parameters(spec)
+    for name, value in parameters.items():
+        if name in defaults and value != defaults[name]:
+            query[name] = format_parameter(value)
+    return query
