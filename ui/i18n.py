@@ -1,6 +1,7 @@
 """UI strings in one catalog per language, and the learner's language choice.
 
-The catalogs are flat TOML tables (``ui/locales/<lang>.toml``).  The language
+A language's catalog is every TOML file in ``ui/locales/<lang>/`` (one per
+page or area, so pages can be written side by side), flattened to dotted keys.  The language
 comes from, in order: the URL (``?lang=``), the session, the browser's locale
 (zh for zh-*, else en).
 """
@@ -18,8 +19,15 @@ LOCALES = Path(__file__).parent / "locales"
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    with open(LOCALES / f"{lang}.toml", "rb") as fh:
-        return _flatten(tomllib.load(fh))
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALES / lang).glob("*.toml")):
+        with open(path, "rb") as fh:
+            table = _flatten(tomllib.load(fh))
+        clash = set(table) & set(merged)
+        if clash:
+            raise ValueError(f"{path.name} repeats keys of another catalog file: {sorted(clash)[:5]}")
+        merged.update(table)
+    return merged
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
