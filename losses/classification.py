@@ -1,12 +1,13 @@
 """Multi-class classification losses: cross-entropy on logits and negative log-likelihood.
 
 Both take a class axis at position 1 (position 0 for an unbatched ``(C)``
-input).  Internally every input is reshaped to ``(N, C, D)``, where ``D`` is
-the product of the extra dimensions ``d1 ... dk`` (1 when there are none), so
-one vectorised code path serves ``(C)``, ``(N, C)`` and ``(N, C, d1, ..., dk)``
-(what ``NLLLoss2d`` became).  The reshape keeps the element order, so the
-gradient needs no layout.  Units are the samples ``n`` (axis 0); the class
-weights are shared by all samples and have no unit axis.
+input).  Every position of a sample -- ``n`` for ``(N, C)``, ``(n, d1..dk)``
+for ``(N, C, d1, ..., dk)`` (what ``NLLLoss2d`` became) -- is classified on its
+own: its loss depends only on its own C logits.  So the canonical input is
+``(U, C)`` with one unit per position (U = N d1 ... dk, 1 for an unbatched
+input), in the order of torch's 'none' output, and the landscape recomputes
+only the one or two positions a grid point changes.  Moving the class axis
+last is recorded in a layout.  The class weights are shared by all units.
 
 How targets are read (numpy arrays arrive without torch's dtypes, so the
 dtype decides, as in torch):
@@ -47,20 +48,36 @@ __all__ = ["cross_entropy", "nll_loss"]
 # preparation shared by both losses
 
 
-def _class_count(x: np.ndarray, name: str = "input") -> int:
+def _class_count(x: np.ndarray) -> int:
     if x.ndim == 0:
-        raise LossInputError("ndim", name, "0-D ()", "(C), (N, C) or (N, C, d1, ..., dk)",
-                             f"{name} must have a class axis: (C), (N, C) or (N, C, d1, ..., dk), "
+        raise LossInputError("ndim", "input", "0-D ()", "(C), (N, C) or (N, C, d1, ..., dk)",
+                             "input must have a class axis: (C), (N, C) or (N, C, d1, ..., dk), "
                              "found a 0-D tensor")
     return x.shape[0] if x.ndim == 1 else x.shape[1]
 
 
-def _canonical_input(x: np.ndarray) -> np.ndarray:
-    """(C) -> (1, C, 1); (N, C) -> (N, C, 1); (N, C, d1..dk) -> (N, C, d1*...*dk)."""
-    if x.ndim == 1:
-        return x.reshape(1, x.shape[0], 1)
-    extra = int(np.prod(x.shape[2:], dtype=np.int64))
-    return x.reshape(x.shape[0], x.shape[1], extra)
+def _index_shape(x: np.ndarray) -> tuple:
+    """The shape of class-index targets and of the 'none' output."""
+    return () if x.ndim == 1 else (x.shape[0],) + x.shape[2:]
+
+
+def _positions_first(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(C) -> (1, C); (N, C) as it is; (N, C, d1..dk) -> (N d1...dk, C) with the class axis last.
+
+    Returns the canonical array and, when it is not a plain reshape, the flat
+    original index of each of its entries.
+    """
+    if arr.ndim == 1:
+        return arr.reshape(1, arr.shape[0]), None
+    n, c = arr.shape[:2]
+    d = int(np.prod(arr.shape[2:], dtype=np.int64))
+    if d == 1:
+        return arr.reshape(n, c), None
+
+    def move(a):
+        return np.moveaxis(a.reshape(n, c, d), 1, 2).reshape(n * d, c)
+
+    return move(arr), move(np.arange(arr.size))
 
 
 def _raw_target(value) -> np.ndarray:
@@ -74,12 +91,6 @@ def _raw_target(value) -> np.ndarray:
         raise LossInputError("dtype", "target", "bool", "integer class indices",
                              "target holds booleans; class indices must be integers")
     return arr
-
-
-def _index_shape(x: np.ndarray) -> tuple:
-    if x.ndim == 1:
-        return ()
-    return (x.shape[0],) + x.shape[2:]
 
 
 def _check_index_target(loss: str, x: np.ndarray, t: np.ndarray) -> None:
@@ -115,37 +126,47 @@ def _ignore_index(value) -> int:
                              f"ignore_index must be an integer, found {value!r}") from None
 
 
-def _index_problem(loss: str, x: np.ndarray, t: np.ndarray, w, ignore_index: int, reduction: str,
-                   params: dict) -> Problem:
-    """Canonical arrays and the weighted-mean denominator for class-index targets."""
-    num_classes = _class_count(x)
-    _check_index_target(loss, x, t)
-    t = as_int("target", t)
-    check_class_indices("target", t, num_classes, ignore_index)
-    canonical_t = t.reshape(_canonical_input(x).shape[::2])
-    valid = t != ignore_index
-    # torch's 'mean' divides by the summed weights of the targets that are not ignored
-    # (their count without weights); when that is 0 the mean is 0/0 = nan.
-    if w is None:
-        total = float(np.count_nonzero(valid))
-    else:
-        total = float(w[t[valid]].sum())
-    arrays = {"input": _canonical_input(x), "target": canonical_t}
-    shapes = {"input": x.shape, "target": t.shape}
+def _problem(x: np.ndarray, target: np.ndarray, canonical_target: np.ndarray, target_layout, w,
+             params: dict, reduction: str) -> Problem:
+    canonical_x, x_layout = _positions_first(x)
+    arrays = {"input": canonical_x, "target": canonical_target}
+    shapes = {"input": x.shape, "target": target.shape}
     units = {"input": 0, "target": 0}
+    layouts = {}
+    if x_layout is not None:
+        layouts["input"] = x_layout
+    if target_layout is not None:
+        layouts["target"] = target_layout
     if w is not None:
         arrays["weight"] = w
         shapes["weight"] = w.shape
         units["weight"] = None
     return Problem(
         arrays=arrays,
-        params=dict(params, ignore_index=ignore_index, weight_total=total, num_classes=num_classes),
+        params=params,
         reduction=reduction,
-        none_shape=_index_shape(x) if x.ndim > 1 else (),
+        none_shape=_index_shape(x),
         unit_axes=units,
         original_shapes=shapes,
         differentiable=("input",),
+        layouts=layouts,
     )
+
+
+def _index_problem(loss: str, x: np.ndarray, t: np.ndarray, w, ignore_index: int, reduction: str,
+                   params: dict) -> Problem:
+    """The canonical call, and the weighted-mean denominator, for class-index targets."""
+    num_classes = _class_count(x)
+    _check_index_target(loss, x, t)
+    t = as_int("target", t)
+    check_class_indices("target", t, num_classes, ignore_index)
+    valid = t != ignore_index
+    # torch's 'mean' divides by the summed weights of the targets that are not ignored
+    # (their count without weights); when that is 0 the mean is 0/0 = nan.
+    total = float(np.count_nonzero(valid)) if w is None else float(w[t[valid]].sum())
+    params = dict(params, ignore_index=ignore_index, weight_total=total)
+    # (N, d1..dk) flattened in C order lists the positions in the canonical input's order.
+    return _problem(x, t, t.reshape(-1), None, w, params, reduction)
 
 
 def _mean_scale(params: dict):
@@ -153,11 +174,42 @@ def _mean_scale(params: dict):
         return np.float64(1.0) / params["weight_total"]
 
 
+def _targets(arrays: dict, params: dict):
+    """Which units count, their class index made safe for gathering, and their class weight."""
+    t = arrays["target"]
+    valid = t != params["ignore_index"]
+    safe = np.where(valid, t, 0)[:, None]
+    w = arrays.get("weight")
+    if w is None:
+        weight_t = np.ones(t.shape)
+    elif len(w) == 0:
+        weight_t = np.zeros(t.shape)  # zero classes: every target is ignored anyway
+    else:
+        weight_t = w[safe[:, 0]]
+    return valid, safe, weight_t
+
+
+def _pick(arr: np.ndarray, safe: np.ndarray) -> np.ndarray:
+    """arr[u, safe[u]]; with zero classes every target is ignored and nothing is picked."""
+    if arr.shape[1] == 0:
+        return np.zeros(len(safe))
+    return np.take_along_axis(arr, safe, axis=1)[:, 0]
+
+
+def _placed(shape: tuple, safe: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Zeros of ``shape`` with ``values`` at the target classes: the VJP of :func:`_pick`."""
+    out = np.zeros(shape)
+    if shape[1]:
+        np.put_along_axis(out, safe, values[:, None], axis=1)
+    return out
+
+
 def _log_softmax(x: np.ndarray) -> np.ndarray:
-    # Subtracting the per-position maximum makes every exponent <= 0, so exp cannot
+    # Subtracting each unit's maximum makes every exponent <= 0, so exp cannot
     # overflow: logits of +-800 stay finite (log-sum-exp trick).  An infinite logit
     # still gives nan (inf - inf), exactly as torch's log_softmax does.
-    shifted = x - x.max(axis=1, keepdims=True)
+    # (initial=-inf only lets a zero-class input through, which torch accepts.)
+    shifted = x - x.max(axis=1, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
@@ -172,19 +224,12 @@ def _log_softmax_backward(dlogp: np.ndarray, logp: np.ndarray) -> np.ndarray:
 
 def _nll_compute(arrays: dict, params: dict) -> Unreduced:
     x = arrays["input"]
-    t = arrays["target"]
-    valid = t != params["ignore_index"]
-    safe = np.where(valid, t, 0)[:, None, :]
-    w = arrays.get("weight")
-    weight_t = np.ones(t.shape) if w is None else w[safe[:, 0, :]]
-    picked = np.take_along_axis(x, safe, axis=1)[:, 0, :]
+    valid, safe, weight_t = _targets(arrays, params)
     # Ignored positions contribute an exact 0 (torch skips them), even when their input is nan or inf.
-    values = np.where(valid, -weight_t * picked, 0.0)
+    values = np.where(valid, -weight_t * _pick(x, safe), 0.0)
 
     def backward(g):
-        grad = np.zeros(x.shape)
-        np.put_along_axis(grad, safe, np.where(valid, -weight_t * g, 0.0)[:, None, :], axis=1)
-        return {"input": grad}
+        return {"input": _placed(x.shape, safe, np.where(valid, -weight_t * g, 0.0))}
 
     return Unreduced(values, backward, _mean_scale(params))
 
@@ -240,31 +285,27 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 
 def _cross_entropy_index(arrays: dict, params: dict, logp: np.ndarray) -> Unreduced:
-    t = arrays["target"]
-    valid = t != params["ignore_index"]
-    safe = np.where(valid, t, 0)[:, None, :]
+    valid, safe, weight_t = _targets(arrays, params)
     w = arrays.get("weight")
-    weight_t = np.ones(t.shape) if w is None else w[safe[:, 0, :]]
-    picked = np.take_along_axis(logp, safe, axis=1)[:, 0, :]
+    picked = _pick(logp, safe)
     eps = params["label_smoothing"]
     num_classes = logp.shape[1]
     nll = -weight_t * picked
     if eps > 0:
         # torch mixes the one-hot target with the uniform distribution:
         # (1 - eps) * nll + eps / C * sum_c w_c (-log p_c), each part masked where ignored.
-        weighted = logp if w is None else logp * w[None, :, None]
+        weighted = logp if w is None else logp * w
         smooth = -weighted.sum(axis=1)
         nll = (1.0 - eps) * nll + (eps / num_classes) * smooth
     values = np.where(valid, nll, 0.0)
 
     def backward(g):
-        dlogp = np.zeros(logp.shape)
-        np.put_along_axis(dlogp, safe, (-(1.0 - eps if eps > 0 else 1.0) * weight_t * g)[:, None, :], axis=1)
+        dlogp = _placed(logp.shape, safe, -(1.0 - eps if eps > 0 else 1.0) * weight_t * g)
         if eps > 0:
-            class_w = 1.0 if w is None else w[None, :, None]
-            dlogp -= (eps / num_classes) * class_w * g[:, None, :]
+            class_w = 1.0 if w is None else w
+            dlogp -= (eps / num_classes) * class_w * g[:, None]
         # An ignored position sends exactly 0 back (torch's masked_fill), even when g is inf.
-        dlogp = np.where(valid[:, None, :], dlogp, 0.0)
+        dlogp = np.where(valid[:, None], dlogp, 0.0)
         return {"input": _log_softmax_backward(dlogp, logp)}
 
     return Unreduced(values, backward, _mean_scale(params))
@@ -277,14 +318,15 @@ def _cross_entropy_prob(arrays: dict, params: dict, logp: np.ndarray) -> Unreduc
     if eps > 0:
         target = target * (1.0 - eps) + eps / num_classes
     if "weight" in arrays:
-        target = target * arrays["weight"][None, :, None]
+        target = target * arrays["weight"]
     values = -(logp * target).sum(axis=1)
 
     def backward(g):
-        return {"input": _log_softmax_backward(-target * g[:, None, :], logp)}
+        return {"input": _log_softmax_backward(-target * g[:, None], logp)}
 
-    # 'mean' divides by N * d1 * ... * dk (the number of values), not by weight sums.
-    return Unreduced(values, backward)
+    # 'mean' divides by N * d1 * ... * dk (the number of values), not by weight sums;
+    # torch makes the mean of an input without elements (zero classes) nan.
+    return Unreduced(values, backward, np.nan if num_classes == 0 else None)
 
 
 def _cross_entropy_compute(arrays: dict, params: dict) -> Unreduced:
@@ -351,23 +393,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             raise LossInputError("unsupported", "ignore_index", ignore_index, "a negative value",
                                  f"cross_entropy: ignore_index={ignore_index} cannot be used with class-probability "
                                  "targets (only a negative ignore_index, such as the default -100, is allowed)")
-        canonical_t = _canonical_input(t.astype(np.float64, copy=False))
-        arrays = {"input": _canonical_input(x), "target": canonical_t}
-        shapes = {"input": x.shape, "target": t.shape}
-        units = {"input": 0, "target": 0}
-        if w is not None:
-            arrays["weight"] = w
-            shapes["weight"] = w.shape
-            units["weight"] = None
-        return Problem(
-            arrays=arrays,
-            params=dict(params, probabilities=True),
-            reduction=reduction,
-            none_shape=_index_shape(x),
-            unit_axes=units,
-            original_shapes=shapes,
-            differentiable=("input",),
-        )
+        canonical_t, t_layout = _positions_first(t.astype(np.float64, copy=False))
+        return _problem(x, t, canonical_t, t_layout, w, dict(params, probabilities=True), reduction)
     if t.dtype.kind == "f":
         raise LossInputError("dtype", "target", f"float values of shape {fmt_shape(t.shape)}",
                              "integer class indices, or float probabilities of the input's shape",

@@ -87,7 +87,7 @@ PROB_CASES = [
     ({"input": SAMPLE, "target": NOTES_TARGET}, {}),  # probabilities that are not a distribution
     ({"input": X, "target": RNG.normal(size=(5, 4))}, {"ignore_index": -1}),  # negative entries, any ignore < 0
     ({"input": BIG, "target": probabilities((3, 3)), "weight": W[:3]}, {}),
-    ({"input": X, "target": np.eye(4)[Y]}, {}),  # one-hot rows: the same value as the index targets Y
+    ({"input": X, "target": np.eye(4)[Y]}, {}),  # one-hot rows
 ]
 
 
@@ -214,6 +214,15 @@ def test_smoothing_with_weights_normalises_by_target_weights_only():
     assert ours == pytest.approx(expected, rel=1e-12)
 
 
+def test_one_hot_probabilities_equal_class_indices():
+    # Without weights, smoothing or ignored targets, a one-hot row is the same target as its index.
+    for x, t in ((X, Y), (X4, Y4)):
+        one_hot = np.moveaxis(np.eye(x.shape[1])[t], -1, 1)
+        for reduction in REDUCTIONS:
+            np.testing.assert_allclose(losses.functional.cross_entropy(x, one_hot, reduction=reduction),
+                                       losses.functional.cross_entropy(x, t, reduction=reduction), rtol=1e-12)
+
+
 def test_probability_mean_divides_by_sample_count_not_weights():
     # torch divides the weighted sum by numel / C = N * d1 = 3 * 5, whatever the class weights.
     mean = losses.functional.cross_entropy(X3, PROB_3, weight=W * 10)
@@ -279,6 +288,7 @@ REFUSALS = [
      r"label_smoothing needs a 0-D target"),
     ("cross_entropy", {"input": np.float64(1.0), "target": np.array(0)}, {}, "ndim", r"class axis"),
     ("cross_entropy", {"input": X, "target": Y}, {"reduction": "avg"}, "choice", r"reduction='avg'"),
+    ("cross_entropy", {"input": X, "target": Y}, {"ignore_index": 1.5}, "dtype", r"ignore_index must be an integer"),
     ("nll_loss", {"input": X, "target": np.array([0, 4, 1, 1, 2])}, {}, "class_index",
      r"class index 4, outside \[0, 3\] for 4 classes"),
     ("nll_loss", {"input": X, "target": Y.astype(np.float64)}, {}, "dtype", r"class indices must be integers"),
@@ -308,23 +318,32 @@ def test_boolean_targets_are_refused():
         assert info.value.code == "dtype"
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_zero_classes(reduction):
+    # torch accepts an input without classes when no target needs one: 'mean' is nan, 'sum' 0.
+    check("cross_entropy", {"input": np.zeros((2, 0)), "target": np.zeros((2, 0))}, {"reduction": reduction})
+    check("cross_entropy", {"input": np.zeros((2, 0, 3)), "target": np.zeros((2, 0, 3))}, {"reduction": reduction})
+    for name in ("cross_entropy", "nll_loss"):
+        check(name, {"input": np.zeros((2, 0)), "target": np.array([-100, -100]), "weight": np.zeros(0)},
+              {"reduction": reduction})
+
+
 def test_ignore_index_out_of_range_is_fine():
     # An ignored target need not be a class at all (torch: "may not be in the class range").
     check("nll_loss", {"input": X, "target": np.array([0, 7, 1, 7, 2])}, {"ignore_index": 7})
 
 
-@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
-@pytest.mark.parametrize("probability", [False, True])
+@pytest.mark.parametrize(("name", "probability"), [("cross_entropy", False), ("cross_entropy", True),
+                                                   ("nll_loss", False)])
 def test_landscape_same_sample_and_two_samples(name, probability):
-    if name == "nll_loss" and probability:
-        pytest.skip("nll_loss has no probability targets")
     x = X3 if name == "cross_entropy" else log_softmax(X3, 1)
     args = {"input": x, "target": PROB_3 if probability else Y3_IGNORED, "weight": W}
     kwargs = {} if probability else {"ignore_index": 2}
     if name == "cross_entropy":
         kwargs["label_smoothing"] = 0.2
     xs, ys = np.linspace(-2, 2, 4), np.linspace(-1, 3, 3)
-    for first, second in (((0, 0, 1), (0, 3, 1)), ((0, 1, 2), (2, 1, 4))):  # same sample, then two samples
+    # two classes of one position (one unit), two positions of one sample, two samples
+    for first, second in (((0, 0, 1), (0, 3, 1)), ((0, 0, 1), (0, 2, 3)), ((0, 1, 2), (2, 1, 4))):
         land = losses.landscape(name, args, kwargs, x=("input", first, xs), y=("input", second, ys))
         for i, yv in enumerate(ys):
             for j, xv in enumerate(xs):
@@ -351,7 +370,7 @@ def classification_calls(draw):
     index_shape = () if ndim == 1 else (batch,) + extra
     args = {"input": x}
     kwargs = {"reduction": draw(st.sampled_from(REDUCTIONS))}
-    probability = classes > 1 and draw(st.booleans())
+    probability = draw(st.booleans())
     if probability:
         args["target"] = rng.uniform(0, 1, size=shape)
     else:
