@@ -251,13 +251,15 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     the input's shape (the notes' 2x2 example) is refused, as torch refuses it.
 
     Shape: input (C), (N, C) or (N, C, d1, ..., dk); target (), (N) or
-    (N, d1, ..., dk) with values in [0, C-1] or ``ignore_index`` (torch also
-    takes a (1) target for a (C) input, and so do we); weight (C).  Output: the
+    (N, d1, ..., dk) with values in [0, C-1] or ``ignore_index`` (torch's forward
+    also takes a (1) target for a (C) input, though its backward then fails; we
+    accept it and give the gradient of the 0-D target); weight (C).  Output: the
     target's shape for 'none' (() for a (C) input), else a scalar.
 
     Gradient: :math:`-w_{y_n}` times the incoming gradient at the target class,
     0 elsewhere and 0 for ignored targets; with an all-ignored 'mean' the
-    gradient is 0, as torch's, even though the value is nan.
+    gradient is 0, as torch's, even though the value is nan (when targets are
+    present but their weights sum to 0, value and gradient are nan, as in torch).
     """
     check_reduction(reduction)
     x = as_float("input", input)
@@ -359,7 +361,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
 
     Shape: input (C), (N, C) or (N, C, d1, ..., dk); target (), (N) or
     (N, d1, ..., dk) of integer class indices in [0, C-1] (or ``ignore_index``),
-    or probabilities of the input's shape; weight (C).  Output: (N) or
+    or probabilities of the input's shape (a (1) index target for a (C) input is
+    accepted as by nll_loss, but not with label smoothing, which torch refuses
+    there); weight (C).  Output: (N) or
     (N, d1, ..., dk) for 'none' (() for a (C) input), else a scalar.
 
     Gradient: :math:`\partial\ell_n/\partial x_{n,c} = -a_{n,c} + p_{n,c}\sum_j a_{n,j}`
