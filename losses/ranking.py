@@ -191,7 +191,7 @@ def _soft_margin_compute(arrays: dict, params: dict) -> Unreduced:
     # log(1 + e^z) is softplus(z); logaddexp(0, z) computes it without forming e^z.  torch,
     # however, evaluates log1p(exp(z)) literally, which overflows to inf once z > log(DBL_MAX)
     # ≈ 709.78; we give torch's inf there rather than the finite z.
-    values = np.where(np.isposinf(e) & (z < np.inf), np.inf, np.logaddexp(0.0, z))
+    values = np.where(np.isposinf(e), np.inf, np.logaddexp(0.0, z))
     # torch's backward is -y e^z / (1 + e^z), computed as written: nan where e^z overflowed.
     slope = -y * e / (1.0 + e)
     return Unreduced(values, lambda g: {"input": g * slope})
@@ -231,20 +231,22 @@ def _multilabel_compute(arrays: dict, params: dict) -> Unreduced:
     x, t = arrays["input"], arrays["target"]
     n, c = x.shape
     # Only the labels before the first -1 count; entries after it are ignored.
-    valid = np.cumprod(t >= 0, axis=1).astype(bool)
-    onehot = (np.where(valid, t, 0)[:, :, None] == np.arange(c)) & valid[:, :, None]  # (N, J, C)
-    is_target = onehot.any(axis=1)
-    x_label = np.take_along_axis(x, np.where(valid, t, 0), axis=1)  # x[y_j]; padding is masked below
+    valid = np.logical_and.accumulate(t >= 0, axis=1)
+    label = np.where(valid, t, 0)
+    flat = np.arange(n)[:, None] * c + label  # flat (sample, class) index of each label slot
+    is_target = np.bincount(flat[valid], minlength=n * c).reshape(n, c) > 0
+    x_label = np.take_along_axis(x, label, axis=1)  # x[y_j]; padding slots are masked below
     z = 1.0 - x_label[:, :, None] + x[:, None, :]  # (N, J, I)
     active = valid[:, :, None] & ~is_target[:, None, :] & (z > 0)
-    values = np.where(active, z, 0.0).sum(axis=(1, 2)) / c
-    count_i = active.sum(axis=1)  # how often x[i] appears as a non-label
-    count_j = active.sum(axis=2)  # how often label j beats something inside its margin
+    # Sums over the short J and I axes with einsum: numpy's ufunc reductions are slow on tiny axes.
+    values = np.einsum("nji->n", np.where(active, z, 0.0)) / c
+    active = active.astype(np.float64)
+    count_i = np.einsum("nji->ni", active)  # how often x[i] sits inside a label's margin
+    count_j = np.einsum("nji->nj", active)  # how many non-labels label slot j has inside its margin
 
     def backward(g):
-        scale = g[:, None] / c
-        down = np.einsum("nj,njc->nc", count_j.astype(np.float64), onehot.astype(np.float64))
-        return {"input": scale * (count_i - down)}
+        down = np.bincount(flat.ravel(), weights=count_j.ravel(), minlength=n * c).reshape(n, c)
+        return {"input": (g / c)[:, None] * (count_i - down)}
 
     return Unreduced(values, backward)
 
