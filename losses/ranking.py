@@ -44,8 +44,6 @@ __all__ = [
 
 # torch's cosine_embedding_loss adds this to each squared norm (ATen's EPSILON in Loss.cpp).
 COSINE_EPS = 1e-12
-# exp(z) overflows float64 above log(DBL_MAX) ≈ 709.78.
-_EXP_OVERFLOW = math.log(np.finfo(np.float64).max)
 
 
 # ---------------------------------------------------------------- helpers
