@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.compute import torch_version
-from ui.page import init_language, language_selector, t, track_page
+from ui.page import init_language, language_selector, t
 
 st.set_page_config(page_title="Loss Lab · 损失函数实验室", page_icon="📉", layout="wide")
 st.session_state._shell_run = True
@@ -16,7 +16,6 @@ PAGES = [
 
 page = st.navigation(PAGES)
 language_selector()
-track_page(page.url_path)
 st.sidebar.caption(t("app.subtitle"))
 page.run()
 version = torch_version()

@@ -15,7 +15,7 @@ from losses import LossInputError
 from losses.spec import FAMILIES, LossSpec, Parameter
 from ui import editor
 from ui.compute import call_kwargs
-from ui.page import entering, lang, query, show_error, show_link_problems, t
+from ui.page import arrived_with_link, lang, query, show_error, show_link_problems, t
 from ui.urlstate import check_parameter_range, example_arrays, example_parameters, loss_query, read_loss_state
 
 DEFAULT_LOSS = "l1_loss"
@@ -62,7 +62,7 @@ def init(prefix: str, default_loss: str = DEFAULT_LOSS, allowed=None, extra_keys
     """Load the form from the URL when the learner arrives with a link, else keep the session's state."""
     state = st.session_state.get(prefix)
     q = query()
-    if state is None or (entering() and "loss" in q):
+    if state is None or (arrived_with_link() and "loss" in q):
         loss_id, tensors, params, errors = read_loss_state(q, default_loss, set(extra_keys))
         if allowed is not None and loss_id not in allowed:
             errors.append(LossInputError("choice", "loss", repr(loss_id), tuple(allowed),
@@ -73,12 +73,14 @@ def init(prefix: str, default_loss: str = DEFAULT_LOSS, allowed=None, extra_keys
         # A link whose tensors the loss refuses still opens: the page shows the refusal where the results go.
         _load(prefix, losses.get_spec(loss_id), tensors, params)
         st.session_state[f"{prefix}__link_errors"] = errors
+        st.session_state[f"{prefix}__sync_picker"] = True
     return st.session_state[prefix]
 
 
-def _switch_loss(prefix: str) -> None:
+def _switch_loss(prefix: str, loss_id: str) -> None:
+    """Keep the tensors the new loss accepts as they are; the others come from its example."""
     state = st.session_state[prefix]
-    new = losses.get_spec(st.session_state[f"{prefix}__loss_widget"])
+    new = losses.get_spec(loss_id)
     tensors = example_arrays(new)
     kept = {k: v for k, v in state["tensors"].items() if k in tensors}
     candidate = {**tensors, **kept}
@@ -95,10 +97,12 @@ def _switch_loss(prefix: str) -> None:
 
 def loss_picker(prefix: str, allowed=None) -> LossSpec:
     state = st.session_state[prefix]
-    ids = _ordered_ids(allowed)
-    st.session_state[f"{prefix}__loss_widget"] = state["loss"]
-    st.selectbox(t("playground.loss"), ids, format_func=loss_label, key=f"{prefix}__loss_widget",
-                 on_change=_switch_loss, args=(prefix,))
+    key = f"{prefix}__loss_widget"
+    if st.session_state.pop(f"{prefix}__sync_picker", False) or key not in st.session_state:
+        st.session_state[key] = state["loss"]
+    chosen = st.selectbox(t("playground.loss"), _ordered_ids(allowed), format_func=loss_label, key=key)
+    if chosen != state["loss"]:
+        _switch_loss(prefix, chosen)
     for exc in st.session_state.pop(f"{prefix}__link_errors", []):
         show_link_problems([exc])
     return losses.get_spec(state["loss"])

@@ -49,21 +49,18 @@ def language_selector() -> None:
         st.warning(t("error.choice", argument="`lang`", found=repr(bad), allowed="en, zh"))
 
 
-def track_page(url_path: str) -> None:
-    st.session_state._entered = st.session_state.get("_last_page") != url_path
-    st.session_state._last_page = url_path
-
-
-def entering() -> bool:
-    """True on the first run after the learner arrived on the current page."""
-    return bool(st.session_state.get("_entered", True))
-
-
 def sync_url(query: dict) -> None:
     """Write the page's state (and the language) into the URL, so that a link restores it."""
     full = {"lang": lang(), **{k: str(v) for k, v in query.items()}}
+    st.session_state._written_query = full
     if st.query_params.to_dict() != full:
         st.query_params.from_dict(full)
+
+
+def arrived_with_link() -> bool:
+    """True when the URL holds a state this session did not write: the learner followed or edited a link."""
+    current = st.query_params.to_dict()
+    return len(set(current) - {"lang"}) > 0 and current != st.session_state.get("_written_query")
 
 
 def query() -> dict:

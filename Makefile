@@ -1,0 +1,42 @@
+# Two entry points, as the README says: `make run` (set up and run the app), `make test` (set up and run every test).
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test venv dev browser bench lint
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.app: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.app
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.app
+dev: $(VENV)/.dev
+
+# Debian's chromium for the end-to-end tests, and CJK fonts so that Chinese pages render in screenshots.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+run: venv
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: dev browser
+	$(PY) -m pytest -q -p no:cacheprovider
+
+lint: dev
+	$(VENV)/bin/ruff check .
+
+bench: dev browser
+	$(PY) bench/landscape.py
+	$(PY) bench/pages.py

@@ -1,0 +1,46 @@
+"""The UI catalogs: the same keys in both languages, placeholders that match, and the language choice."""
+
+import re
+import string
+
+import pytest
+
+from ui.i18n import LANGS, catalog, locale_language, translate
+
+
+def test_both_catalogs_have_the_same_keys():
+    en, zh = set(catalog("en")), set(catalog("zh"))
+    assert en - zh == set(), f"missing in zh: {sorted(en - zh)}"
+    assert zh - en == set(), f"missing in en: {sorted(zh - en)}"
+
+
+def fields(text: str) -> set:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(catalog("en")))
+def test_placeholders_match(key):
+    assert fields(catalog("en")[key]) == fields(catalog("zh")[key]), key
+
+
+def test_chinese_strings_space_latin_words():
+    """A space between Chinese characters and Latin words or digits (the glossary's rule)."""
+    han = r"[\u4e00-\u9fff]"
+    bad = {}
+    for key, text in catalog("zh").items():
+        stripped = re.sub(r"\$[^$]*\$|`[^`]*`|\{[^}]*\}", " ", text)
+        if re.search(rf"{han}[A-Za-z0-9]|[A-Za-z0-9]{han}", stripped):
+            bad[key] = text
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("locale, expected", [("zh-CN", "zh"), ("zh-TW", "zh"), ("zh", "zh"), ("en-US", "en"),
+                                              ("fr-FR", "en"), (None, "en"), ("", "en")])
+def test_browser_locale_picks_the_default_language(locale, expected):
+    assert locale_language(locale) == expected
+
+
+def test_missing_key_falls_back_to_english_then_the_key():
+    assert translate("zh", "no.such.key") == "no.such.key"
+    assert translate("en", "nav.home") == "Home"
+    assert LANGS == ("en", "zh")

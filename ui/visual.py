@@ -1,0 +1,389 @@
+"""What the curves and landscape pages compute: elements, axis windows, curves, surfaces and descent paths.
+
+Plain numpy over the backend (``losses.landscape``, vectorised over its grid), so the pages stay thin and the
+tests call these functions directly.  An *element* is ``(argument name, index tuple)``, written ``input[0, 1]``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+import losses
+from losses.spec import LossSpec
+from ui.tensors import TensorInputError, format_number
+
+# Where a prediction argument's values make sense; a grid is clipped to this, so a surface never leaves the
+# loss's domain (BCE probabilities outside [0, 1] would be NaN or refused).
+DOMAIN_BOUNDS = {
+    "probability": (0.0, 1.0),
+    "log_probability": (-math.inf, 0.0),
+    "positive": (0.0, math.inf),
+    "nonnegative": (0.0, math.inf),
+}
+OPEN_BELOW = {"positive"}
+INTEGER_DOMAINS = {"class_index", "label_index", "length"}
+
+
+# --- elements -------------------------------------------------------------------------------------------------
+
+def element_text(element, compact: bool = False) -> str:
+    name, index = element
+    return f"{name}[{(',' if compact else ', ').join(str(int(i)) for i in index)}]"
+
+
+_ELEMENT = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:\[\s*(-?\d+(?:\s*,\s*-?\d+)*)?\s*\])?\s*$")
+
+
+def parse_element(key: str, text: str, options: list) -> tuple:
+    """An element from URL text such as ``input[0,1]``; ``options`` (valid elements) only feed the message."""
+    match = _ELEMENT.match(str(text))
+    if match is None:
+        raise TensorInputError("choice", key, repr(str(text)[:40]), _few(options),
+                               f"{key}={text!r} is not an element such as input[0,1]")
+    name, index = match.group(1), match.group(2)
+    return name, tuple(int(i) for i in index.split(",")) if index else ()
+
+
+def _few(options: list, count: int = 4) -> list:
+    shown = [element_text(e, compact=True) for e in options[:count]]
+    return shown + ["…"] if len(options) > count else shown
+
+
+def tensor_elements(spec: LossSpec, tensors: dict, prediction_only: bool = False) -> list:
+    """Every element of the loss's tensors in row-major order, prediction-side arguments first."""
+    args = sorted(spec.arguments, key=lambda a: not a.differentiable)
+    found = []
+    for arg in args:
+        if arg.name not in tensors or tensors[arg.name] is None or (prediction_only and not arg.differentiable):
+            continue
+        shape = np.shape(tensors[arg.name])
+        found += [(arg.name, tuple(int(i) for i in index)) for index in np.ndindex(*shape)]
+    return found
+
+
+def check_element(key: str, element, options: list) -> tuple:
+    if element not in options:
+        raise TensorInputError("choice", key, repr(element_text(element, compact=True)), _few(options),
+                               f"{key}={element_text(element)} is not an element of these tensors")
+    return element
+
+
+def element_value(tensors: dict, element) -> float:
+    name, index = element
+    return float(np.asarray(tensors[name])[index])
+
+
+def default_pair(spec: LossSpec, tensors: dict) -> tuple:
+    """The first two prediction elements (the notes' input[0, 0] and input[0, 1] for the 2×2 example)."""
+    elements = tensor_elements(spec, tensors, prediction_only=True)
+    if not elements:
+        return None, None
+    return elements[0], elements[1] if len(elements) > 1 else elements[0]
+
+
+def default_curve_element(spec: LossSpec, tensors: dict):
+    """The true class's logit of the first sample for class-index losses, else the first prediction element."""
+    elements = tensor_elements(spec, tensors, prediction_only=True)
+    if not elements:
+        return None
+    layout = _class_layout(spec, tensors)
+    if layout is not None:
+        class_axis, target = layout
+        first = elements[0][1]
+        sample = tuple(i for d, i in enumerate(first) if d != class_axis)
+        true = int(target[sample]) if target.ndim else int(target)
+        index = list(first)
+        if 0 <= true < np.shape(tensors["input"])[class_axis]:
+            index[class_axis] = true
+            return "input", tuple(index)
+    return elements[0]
+
+
+# --- windows --------------------------------------------------------------------------------------------------
+
+def domain_bounds(spec: LossSpec, name: str) -> tuple:
+    domain = spec.argument(name).domain
+    return DOMAIN_BOUNDS.get(domain, (-math.inf, math.inf)) + (domain in OPEN_BELOW,)
+
+
+def window(value: float, span: float, bounds: tuple) -> tuple:
+    """``value ± span`` clipped to the argument's domain; never empty, even for a value outside the domain."""
+    low, high, open_below = bounds
+    if open_below:
+        low = low + span * 1e-3
+    lo, hi = max(value - span, low), min(value + span, high)
+    if hi - lo < span * 1e-6:  # the value lies outside the domain: put the window at the nearest edge
+        lo, hi = (low, min(low + 2 * span, high)) if value < low else (max(high - 2 * span, low), high)
+    return float(lo), float(hi)
+
+
+def clip_to(value, bounds: tuple, span: float):
+    low, high, open_below = bounds
+    if open_below:
+        low = low + span * 1e-3
+    return np.clip(value, low, high)
+
+
+def split(spec: LossSpec, tensors: dict, params: dict) -> tuple[dict, dict]:
+    names = {a.name for a in spec.arguments}
+    args = {k: v for k, v in tensors.items() if k in names and v is not None}
+    return args, {k: v for k, v in params.items() if k in spec.defaults()}
+
+
+# --- surfaces -------------------------------------------------------------------------------------------------
+
+@dataclass
+class Surface:
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    dz_dx: np.ndarray
+    dz_dy: np.ndarray
+    point: tuple  # (x0, y0, z0, dz/dx, dz/dy) at the current tensors
+    clipped: bool  # a window was cut by the domain
+    nonfinite: int  # grid points where the loss is not finite (left blank)
+
+
+def surface(loss_id: str, tensors: dict, params: dict, x_el, y_el, grid: int, span: float) -> Surface:
+    """The loss over a ``grid × grid`` window around the current values of two elements."""
+    spec = losses.get_spec(loss_id)
+    args, kwargs = split(spec, tensors, params)
+    x0, y0 = element_value(args, x_el), element_value(args, y_el)
+    xb, yb = domain_bounds(spec, x_el[0]), domain_bounds(spec, y_el[0])
+    (xlo, xhi), (ylo, yhi) = window(x0, span, xb), window(y0, span, yb)
+    xs, ys = np.linspace(xlo, xhi, grid), np.linspace(ylo, yhi, grid)
+    land = losses.landscape(loss_id, args, kwargs, x=(x_el[0], x_el[1], xs), y=(y_el[0], y_el[1], ys))
+    here = losses.landscape(loss_id, args, kwargs, x=(x_el[0], x_el[1], [x0]), y=(y_el[0], y_el[1], [y0]))
+    z = np.where(np.isfinite(land.z), land.z, np.nan)
+    clipped = (xlo, xhi) != (x0 - span, x0 + span) or (ylo, yhi) != (y0 - span, y0 + span)
+    point = (x0, y0, float(here.z[0, 0]), float(here.dz_dx[0, 0]), float(here.dz_dy[0, 0]))
+    return Surface(xs, ys, z, land.dz_dx, land.dz_dy, point, clipped, int(np.count_nonzero(np.isnan(z))))
+
+
+@dataclass
+class Path:
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    status: str  # settles, oscillates, diverges, moving, start
+    settle_step: int | None
+    outside: bool  # part of the path lies outside the plotted window
+
+
+def descend(loss_id: str, tensors: dict, params: dict, x_el, y_el, lr: float, steps: int, span: float,
+            frame: tuple) -> Path:
+    """Gradient descent on the two elements (all others held), kept inside the arguments' domains.
+
+    Each step is one 1×1 landscape: the backend's value and both partial derivatives at the iterate.
+    ``frame`` is the plotted window ``(xlo, xhi, ylo, yhi)``.
+    """
+    spec = losses.get_spec(loss_id)
+    args, kwargs = split(spec, tensors, params)
+    xb, yb = domain_bounds(spec, x_el[0]), domain_bounds(spec, y_el[0])
+    px, py, pz = [element_value(args, x_el)], [element_value(args, y_el)], []
+    for k in range(steps + 1):
+        land = losses.landscape(loss_id, args, kwargs, x=(x_el[0], x_el[1], [px[-1]]), y=(y_el[0], y_el[1], [py[-1]]))
+        z, gx, gy = float(land.z[0, 0]), float(land.dz_dx[0, 0]), float(land.dz_dy[0, 0])
+        pz.append(z)
+        if k == steps or not (math.isfinite(z) and math.isfinite(gx) and math.isfinite(gy)):
+            break
+        nx, ny = float(clip_to(px[-1] - lr * gx, xb, span)), float(clip_to(py[-1] - lr * gy, yb, span))
+        if max(abs(nx - px[0]), abs(ny - py[0])) > 1e6 * span:  # far beyond any window: it has run away
+            px.append(nx), py.append(ny)
+            pz.append(math.nan)
+            break
+        px.append(nx), py.append(ny)
+    x, y, z = (np.asarray(v, dtype=np.float64) for v in (px, py, pz))
+    status, settle = classify(x, y, z, frame)
+    xlo, xhi, ylo, yhi = frame
+    pad_x, pad_y = (xhi - xlo) * 1e-9, (yhi - ylo) * 1e-9
+    outside = bool(np.any((x < xlo - pad_x) | (x > xhi + pad_x) | (y < ylo - pad_y) | (y > yhi + pad_y)))
+    return Path(x, y, z, status, settle, outside)
+
+
+SETTLED = 1e-4  # a step shorter than this fraction of the window counts as standing still
+
+
+def classify(x: np.ndarray, y: np.ndarray, z: np.ndarray, frame: tuple) -> tuple[str, int | None]:
+    """How the path ends: it settles, oscillates (steps reverse direction), diverges, or is still moving."""
+    if len(x) < 2:
+        return "start", None
+    xlo, xhi, ylo, yhi = frame
+    dx = np.diff(x) / max(xhi - xlo, 1e-300)
+    dy = np.diff(y) / max(yhi - ylo, 1e-300)
+    length = np.hypot(dx, dy)
+    if not np.all(np.isfinite(z)) or (z[-1] > z[0] + 1e-12 * max(1.0, abs(z[0])) and length[-1] > length[0]):
+        return "diverges", None
+    still = length < SETTLED
+    if still[-1]:
+        moving = np.flatnonzero(~still)
+        return "settles", int(moving[-1] + 1) if moving.size else 0
+    half = max(len(dx) // 2, 1)
+    dots = dx[-half - 1:-1] * dx[-half:] + dy[-half - 1:-1] * dy[-half:]
+    if len(dx) >= 3 and np.mean(dots < 0) > 0.5:
+        return "oscillates", None
+    return "moving", None
+
+
+def arrows(surf: Surface, count: int = 15) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Points and -∇L on a ``count × count`` subgrid, scaled so the longest arrow fits its cell."""
+    ix = np.unique(np.linspace(0, len(surf.x) - 1, count).round().astype(int))
+    iy = np.unique(np.linspace(0, len(surf.y) - 1, count).round().astype(int))
+    gx, gy = np.meshgrid(surf.x[ix], surf.y[iy])
+    u, v = -surf.dz_dx[np.ix_(iy, ix)], -surf.dz_dy[np.ix_(iy, ix)]
+    cell_x = (surf.x[-1] - surf.x[0]) / max(len(ix) - 1, 1)
+    cell_y = (surf.y[-1] - surf.y[0]) / max(len(iy) - 1, 1)
+    ok = np.isfinite(u) & np.isfinite(v)
+    u, v = np.where(ok, u, 0.0), np.where(ok, v, 0.0)
+    cells = np.hypot(u / cell_x, v / cell_y)
+    typical = np.percentile(cells[ok], 90) if ok.any() else 0.0
+    if typical > 0:
+        scale = 0.85 / typical
+        shrink = np.minimum(1.0, 0.85 / np.maximum(cells * scale, 1e-300))
+        u, v = u * scale * shrink, v * scale * shrink
+    return gx.ravel(), gy.ravel(), u.ravel(), v.ravel()
+
+
+# --- curves ---------------------------------------------------------------------------------------------------
+
+def companion(spec: LossSpec, tensors: dict, element):
+    """Another prediction element to hold at its value, so a 1-D sweep is a one-row landscape."""
+    for other in tensor_elements(spec, tensors, prediction_only=True):
+        if other != element:
+            return other
+    return None
+
+
+def curve(loss_id: str, tensors: dict, params: dict, element, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The loss and its derivative as one element runs over ``xs``, everything else held."""
+    spec = losses.get_spec(loss_id)
+    args, kwargs = split(spec, tensors, params)
+    other = companion(spec, args, element)
+    if other is None:
+        return _sweep_alone(spec, args, kwargs, element, np.asarray(xs, dtype=np.float64))
+    land = losses.landscape(loss_id, args, kwargs, x=(element[0], element[1], xs),
+                            y=(other[0], other[1], [element_value(args, other)]))
+    return land.z[0], land.dz_dx[0]
+
+
+def _sweep_alone(spec: LossSpec, args: dict, kwargs: dict, element, xs: np.ndarray):
+    """A prediction with a single element has nothing to hold beside it; sweep it with the backend's own
+    vectorised sweep, the way losses.landscape does for each half of a separable surface."""
+    from losses._core import reduction_coefficients
+    from losses.landscape import _canonical_positions, _sweep, _units
+
+    function = spec.function
+    problem = function.prepare(**args, **kwargs)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        base = function.compute(problem.arrays, problem.params)
+        coef = reduction_coefficients(base, problem.reduction)
+        positions = _canonical_positions(problem, element[0], tuple(element[1]))
+        units = _units(problem, element[0], positions)
+        untouched = np.ones(base.values.shape[0], dtype=bool)
+        untouched[units] = False
+        rest = (base.values * coef)[untouched].sum()
+        total, (grad,) = _sweep(problem, function.compute, coef, units, [(element[0], positions, xs)])
+    return rest + total, grad
+
+
+@dataclass
+class Axis:
+    """The quantity on a curve's x axis, ``q = scale * element + shift``, and how to name it."""
+
+    scale: float
+    shift: float
+    kind: str
+    values: dict
+
+
+def _class_layout(spec: LossSpec, tensors: dict):
+    """(class axis, class-index target) for losses whose target picks a class of ``input``, else None."""
+    if spec.id not in ("cross_entropy", "nll_loss", "multi_margin_loss") or "input" not in tensors:
+        return None
+    x, target = np.asarray(tensors["input"]), np.asarray(tensors.get("target"))
+    if target.dtype.kind not in "iu" or target.ndim != max(x.ndim - 1, 0):
+        return None
+    return (0 if x.ndim == 1 else 1), target
+
+
+def curve_axis(spec: LossSpec, tensors: dict, element) -> Axis:
+    """Logit (or probability) of the true class for classification, the margin quantity for margin losses."""
+    name, index = element
+    label = element_text(element)
+    layout = _class_layout(spec, tensors)
+    if layout is not None and name == "input":
+        class_axis, target = layout
+        sample = tuple(i for d, i in enumerate(index) if d != class_axis)
+        true, cls = int(target[sample] if target.ndim else target), index[class_axis]
+        word = {"cross_entropy": "logit", "nll_loss": "logprob", "multi_margin_loss": "score"}[spec.id]
+        if cls == true:
+            return Axis(1.0, 0.0, f"true_{word}", {"el": label})
+        return Axis(1.0, 0.0, f"class_{word}", {"el": label, "c": cls, "k": true})
+    if spec.id in ("binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
+                   "multilabel_soft_margin_loss") and name == "input" and "target" in tensors:
+        t = float(np.broadcast_to(np.asarray(tensors["target"], dtype=float), np.shape(tensors["input"]))[index])
+        word = "prob" if spec.id == "binary_cross_entropy" else "logit"
+        if t == 1.0:
+            return Axis(1.0, 0.0, f"{word}_true1", {"el": label})
+        if t == 0.0:  # the true class is 'negative': its probability is 1 - p, its logit -x
+            return Axis(-1.0, 1.0 if word == "prob" else 0.0, f"{word}_true0", {"el": label})
+        return Axis(1.0, 0.0, word, {"el": label, "t": format_number(t)})
+    if spec.id == "margin_ranking_loss" and name in ("input1", "input2"):
+        x1, x2 = (np.atleast_1d(np.asarray(tensors[k], dtype=float)) for k in ("input1", "input2"))
+        y = np.broadcast_to(np.atleast_1d(np.asarray(tensors["target"], dtype=float)), x1.shape)
+        n = index[0] if index else 0
+        sign = float(y[n])
+        if name == "input1":
+            return Axis(sign, -sign * float(x2[n]), "margin_rank", {"n": n, "y": format_number(sign)})
+        return Axis(-sign, sign * float(x1[n]), "margin_rank", {"n": n, "y": format_number(sign)})
+    if spec.id == "soft_margin_loss" and name == "input":
+        y = float(np.broadcast_to(np.asarray(tensors["target"], dtype=float), np.shape(tensors["input"]))[index])
+        return Axis(y, 0.0, "margin_soft", {"el": label, "y": format_number(y)})
+    if spec.id == "hinge_embedding_loss" and name == "input":
+        y = float(np.broadcast_to(np.asarray(tensors["target"], dtype=float), np.shape(tensors["input"]))[index])
+        return Axis(1.0, 0.0, "distance", {"el": label, "y": format_number(y)})
+    return Axis(1.0, 0.0, "element", {"el": label})
+
+
+@dataclass
+class Curve:
+    loss_id: str
+    q: np.ndarray  # the axis quantity
+    value: np.ndarray
+    slope: np.ndarray  # d value / d q
+    here: tuple  # (q0, value0, slope0)
+
+
+def loss_curve(loss_id: str, tensors: dict, params: dict, element, axis: Axis, span: float, points: int) -> Curve:
+    spec = losses.get_spec(loss_id)
+    args, _ = split(spec, tensors, params)
+    x0 = element_value(args, element)
+    lo, hi = window(x0, span, domain_bounds(spec, element[0]))
+    xs = np.linspace(lo, hi, points)
+    value, grad = curve(loss_id, tensors, params, element, np.append(xs, x0))
+    value = np.where(np.isfinite(value), value, np.nan)
+    q = axis.scale * np.append(xs, x0) + axis.shift
+    slope = grad / axis.scale
+    return Curve(loss_id, q[:-1], value[:-1], slope[:-1], (float(q[-1]), float(value[-1]), float(slope[-1])))
+
+
+def accepts(loss_id: str, tensors: dict, params: dict) -> Exception | None:
+    """None when the loss takes these tensors, else the backend's refusal."""
+    spec = losses.get_spec(loss_id)
+    required = {a.name for a in spec.arguments if not a.optional}
+    args, kwargs = split(spec, tensors, params)
+    if not required <= set(args):
+        missing = sorted(required - set(args))[0]
+        return losses.LossInputError("unsupported", missing, "missing", "a tensor of this name",
+                                     f"{loss_id} needs {missing}, which these tensors do not have")
+    try:
+        losses.value_and_grad(loss_id, **args, **kwargs)
+    except losses.LossInputError as exc:
+        return exc
+    except Exception as exc:  # a backend bug must not take the page down
+        return losses.LossInputError("internal", loss_id, type(exc).__name__, "", str(exc))
+    return None
