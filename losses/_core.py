@@ -20,8 +20,8 @@ the unit structure to recompute only what a grid point changes.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

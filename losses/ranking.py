@@ -624,7 +624,7 @@ SPECS = (
     LossSpec(
         id="margin_ranking_loss",
         family="ranking",
-        title={"en": "Margin ranking loss", "zh": "间隔排序损失 MarginRanking"},
+        title={"en": "Margin ranking loss", "zh": "间隔排序损失"},
         torch_class="MarginRankingLoss",
         reference="torch.nn.functional.margin_ranking_loss",
         sources=SOURCES,
@@ -642,7 +642,7 @@ SPECS = (
     LossSpec(
         id="hinge_embedding_loss",
         family="ranking",
-        title={"en": "Hinge embedding loss", "zh": "铰链嵌入损失 HingeEmbedding"},
+        title={"en": "Hinge embedding loss", "zh": "合页嵌入损失"},
         torch_class="HingeEmbeddingLoss",
         reference="torch.nn.functional.hinge_embedding_loss",
         sources=SOURCES,
@@ -658,7 +658,7 @@ SPECS = (
     LossSpec(
         id="multilabel_margin_loss",
         family="ranking",
-        title={"en": "Multi-label margin loss", "zh": "多标签间隔损失 MultiLabelMargin"},
+        title={"en": "Multi-label margin loss", "zh": "多标签间隔损失"},
         torch_class="MultiLabelMarginLoss",
         reference="torch.nn.functional.multilabel_margin_loss",
         sources=SOURCES,
@@ -676,7 +676,7 @@ SPECS = (
     LossSpec(
         id="soft_margin_loss",
         family="ranking",
-        title={"en": "Soft margin loss (two-class logistic)", "zh": "软间隔损失 SoftMargin（二分类 logistic）"},
+        title={"en": "Soft margin loss (two-class logistic)", "zh": "软间隔损失（二分类 logistic）"},
         torch_class="SoftMarginLoss",
         reference="torch.nn.functional.soft_margin_loss",
         sources=SOURCES,
@@ -692,7 +692,7 @@ SPECS = (
     LossSpec(
         id="cosine_embedding_loss",
         family="ranking",
-        title={"en": "Cosine embedding loss", "zh": "余弦嵌入损失 CosineEmbedding"},
+        title={"en": "Cosine embedding loss", "zh": "余弦嵌入损失"},
         torch_class="CosineEmbeddingLoss",
         reference="torch.nn.functional.cosine_embedding_loss",
         sources=SOURCES,
@@ -709,7 +709,7 @@ SPECS = (
     LossSpec(
         id="multi_margin_loss",
         family="ranking",
-        title={"en": "Multi-class margin (hinge) loss", "zh": "多分类间隔损失 MultiMargin（hinge）"},
+        title={"en": "Multi-class margin (hinge) loss", "zh": "多分类间隔损失（合页）"},
         torch_class="MultiMarginLoss",
         reference="torch.nn.functional.multi_margin_loss",
         sources=SOURCES,
@@ -730,7 +730,7 @@ SPECS = (
     LossSpec(
         id="triplet_margin_loss",
         family="ranking",
-        title={"en": "Triplet margin loss", "zh": "三元组间隔损失 TripletMargin"},
+        title={"en": "Triplet margin loss", "zh": "三元组间隔损失"},
         torch_class="TripletMarginLoss",
         reference="torch.nn.functional.triplet_margin_loss",
         sources=SOURCES,

@@ -6,7 +6,7 @@ import streamlit as st
 import losses
 from losses.spec import FAMILIES
 from ui.figures import line_fit, loss_history, short
-from ui.page import require_shell, lang, sync_url, t
+from ui.page import lang, require_shell, sync_url, t
 
 require_shell()
 

@@ -8,7 +8,7 @@ from ui import lossform
 from ui.compare import comparison_rows
 from ui.compute import run_backend, run_torch, torch_version
 from ui.figures import matrix_heatmap, short
-from ui.page import require_shell, lang, show_error, sync_url, t
+from ui.page import lang, require_shell, show_error, sync_url, t
 from ui.worked import worked_lines
 
 require_shell()

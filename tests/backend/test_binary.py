@@ -1,7 +1,7 @@
 """binary_cross_entropy, binary_cross_entropy_with_logits, multilabel_soft_margin_loss and
 sigmoid_focal_loss against torch 2.13 (float64, values and autograd gradients).
 
-The focal loss is checked against tests/backend/torch_extras.sigmoid_focal_loss, torchvision's code.
+The focal loss is checked against ui/torch_extras.sigmoid_focal_loss, torchvision's code.
 """
 
 import numpy as np

@@ -104,6 +104,12 @@ def test_gradient_matches_finite_differences(name):
         if weights.ndim == 0:
             g = {k: v * weights for k, v in grads.items()}
         numeric, smooth = numerical_gradient(fn, np.asarray(args[arg], dtype=np.float64))
+        if name == "ctc_loss":
+            # torch defines CTC's gradient through log_softmax: exp(log_probs) - posterior, which is the true
+            # derivative (-posterior) plus exp(log_probs) on every frame a sequence uses (weighted like its loss).
+            log_probs = np.asarray(args["log_probs"], dtype=np.float64)
+            used = np.arange(log_probs.shape[0])[:, None] < np.asarray(args["input_lengths"]).reshape(1, -1)
+            numeric = numeric + np.exp(log_probs) * used[..., None] * weights
         np.testing.assert_allclose(g[arg][smooth], numeric[smooth], rtol=1e-4, atol=1e-6, err_msg=f"d/d{arg}")
 
 

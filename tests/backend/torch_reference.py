@@ -4,28 +4,20 @@
 against.  Losses that torch lacks (the notes' L0, HDR relative MSE, Dice,
 Jaccard, and torchvision's focal loss, whose package cannot be installed beside
 this torch) are checked against short torch re-implementations in
-``torch_extras``, written from their papers and torchvision's source.
+``ui/torch_extras.py``, written from their papers and torchvision's source (the app's live check uses the
+same functions).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import losses
-from tests.backend import torch_extras
+from ui.torch_reference import torch_function
 
 RTOL = 1e-6
 ATOL = 1e-9
-
-
-def torch_function(name: str):
-    if hasattr(torch_extras, name):
-        return getattr(torch_extras, name)
-    if name in ("sigmoid", "tanh"):
-        return getattr(torch, name)
-    return getattr(F, name)
 
 
 def to_torch(name: str, value, differentiable: bool):
