@@ -16,7 +16,14 @@ from losses.spec import FAMILIES, LossSpec, Parameter
 from ui import editor
 from ui.compute import call_kwargs
 from ui.page import arrived_with_link, lang, query, show_error, show_link_problems, t
-from ui.urlstate import check_parameter_range, example_arrays, example_parameters, loss_query, read_loss_state
+from ui.urlstate import (
+    check_parameter_range,
+    example_arrays,
+    example_parameters,
+    format_parameter,
+    loss_query,
+    read_loss_state,
+)
 
 DEFAULT_LOSS = "l1_loss"
 
@@ -108,10 +115,20 @@ def loss_picker(prefix: str, allowed=None) -> LossSpec:
     return losses.get_spec(state["loss"])
 
 
+def _allowed(param: Parameter) -> str:
+    if param.kind == "choice":
+        return ", ".join(f"'{c}'" for c in param.choices)
+    if param.kind == "bool":
+        return "True, False"
+    low = "-∞" if param.low is None else format_parameter(param.low)
+    high = "∞" if param.high is None else format_parameter(param.high)
+    return f"{'(' if param.low_open else '['}{low}, {high}{']' if param.high is not None else ')'}"
+
+
 def _parameter_widget(prefix: str, spec: LossSpec, param: Parameter, value, version: int):
     key = f"{prefix}_{spec.id}_{param.name}_v{version}"
     label = f"`{param.name}`"
-    help_text = t("playground.reduction_note", reduction=param.default) if param.name == "reduction" else None
+    help_text = t("playground.param_help", default=format_parameter(param.default), allowed=_allowed(param))
     if param.kind == "choice":
         index = list(param.choices).index(value) if value in param.choices else 0
         return st.selectbox(label, param.choices, index=index, key=key, help=help_text)

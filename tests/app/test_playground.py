@@ -91,3 +91,21 @@ def test_switching_loss_keeps_compatible_tensors_and_updates_the_url():
     at.selectbox(key="pg__loss_widget").set_value("cross_entropy").run()
     assert not at.exception
     assert at.query_params["loss"] in ("cross_entropy", ["cross_entropy"])
+
+
+def test_without_torch_the_page_says_so_and_keeps_working(monkeypatch):
+    import sys
+
+    from ui import compute
+
+    compute.torch_module.cache_clear()
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    try:
+        at = open_page(PG, "en")
+        assert not at.exception
+        assert metric(at, "Loss Lab") == "1"
+        assert any("PyTorch is not installed" in i.value for i in at.info)
+        assert not any(m.label.startswith("PyTorch") for m in at.metric)
+    finally:
+        monkeypatch.undo()
+        compute.torch_module.cache_clear()

@@ -1,0 +1,107 @@
+"""The playground in a real browser: defaults, a state link, editing a cell, the language switch, bad input."""
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import goto, settle
+
+pytestmark = pytest.mark.e2e
+
+
+def metric_values(page) -> list[str]:
+    return [t.strip() for t in page.locator("[data-testid='stMetricValue']").all_inner_texts()]
+
+
+def alerts(page) -> str:
+    return " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
+
+
+def test_home_route_in_both_languages(page, app_url):
+    goto(page, f"{app_url}/?lang=en")
+    assert page.get_by_text("What a loss function is").is_visible()
+    assert page.locator(".js-plotly-plot").count() >= 2
+    goto(page, f"{app_url}/?lang=zh")
+    assert page.get_by_text("什么是损失函数").is_visible()
+
+
+def test_playground_defaults_to_the_notes_l1_example(page, app_url):
+    goto(page, f"{app_url}/playground?lang=en")
+    values = metric_values(page)
+    assert values[:3] == ["1", "1", "0"]
+    table = page.locator("[data-testid='stDataFrame']").last
+    table.scroll_into_view_if_needed()
+    assert page.locator(".katex").count() > 0
+
+
+def test_state_link_restores_and_editing_updates_the_url(page, app_url):
+    goto(page, f"{app_url}/playground?lang=en&loss=mse_loss&input=[[0.5,0.5],[0.5,0.5]]&target=[[0,1],[2,3]]")
+    assert metric_values(page)[0] == "2.25"
+    goto(page, f"{app_url}/playground?lang=en&loss=mse_loss&input=[[0.5,0.5],[0.5,0.5]]&target=[[0,1],"
+               f"[2,3]]&reduction=sum")
+    assert metric_values(page)[0] == "9"
+    assert "reduction=sum" in page.url
+
+
+def edit_cell(page, grid_index: int, row: int, col: int, text: str) -> None:
+    """Type into a cell of the grid-th data editor (0-based row and column of the data)."""
+    grid = page.locator("[data-testid='stDataFrame']").nth(grid_index)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    header, row_h, marker, col_w = 35, 35, 31, 60
+    x = box["x"] + marker + col_w * col + col_w / 2
+    y = box["y"] + header + row_h * row + row_h / 2
+    page.mouse.dblclick(x, y)
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    settle(page)
+
+
+def test_editing_a_cell_changes_the_value(page, app_url):
+    goto(page, f"{app_url}/playground?lang=en")
+    edit_cell(page, 0, 0, 0, "5")  # input[0][0]: |5-0| instead of |1-0|, so the mean goes from 1 to 2
+    assert metric_values(page)[0] == "2"
+    assert "input=[[5,1],[1,1]]" in page.url.replace("%5B", "[").replace("%5D", "]").replace("%2C", ",")
+
+
+def test_a_letter_in_a_cell_is_named_and_nothing_else_changes(page, app_url):
+    goto(page, f"{app_url}/playground?lang=en")
+    edit_cell(page, 1, 1, 1, "x")  # target[1][1]
+    text = alerts(page)
+    assert "target" in text and "'x'" in text and "row 2, column 2" in text
+    assert metric_values(page)[0] == "1"  # the last valid result stays
+    assert page.get_by_text("The results below are for the last valid input").is_visible()
+
+
+def test_language_switch_keeps_the_state(page, app_url):
+    goto(page, f"{app_url}/playground?lang=en&loss=mse_loss")
+    page.get_by_role("button", name="中文").click()
+    settle(page)
+    assert page.get_by_text("实验台").first.is_visible()
+    assert "lang=zh" in page.url and "loss=mse_loss" in page.url
+    assert metric_values(page)[0] == "1.5"
+
+
+@pytest.mark.parametrize("query, needle", [
+    ("loss=nope", "does not know"),
+    ("loss=l1_loss&reduction=avg", "'avg'"),
+    ("loss=l1_loss&input=[[1,2],[3]]", "ragged"),
+    ("loss=l1_loss&input=[[1,NaN],[1,1]]", "NaN"),
+    ("loss=l1_loss&input=[[1,", "not valid JSON"),
+    ("loss=cross_entropy&input=[[1,2,3]]&target=[7]", "out of range"),
+    ("loss=binary_cross_entropy&input=[[0.5,0.5]]&target=[[0,2]]", "outside"),
+    ("loss=l1_loss&input=[[1,1,1]]&target=[[0,1],[2,3]]", "shape"),
+    ("loss=l1_loss&input=[" + ",".join(["1"] * 1500) + "]", "at most 1024"),
+])
+def test_bad_links_give_a_message_not_a_traceback(page, app_url, query, needle):
+    goto(page, f"{app_url}/playground?lang=en&{query}")
+    assert needle in alerts(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Traceback").count() == 0
+
+
+def test_bad_link_in_chinese(page, app_url):
+    goto(page, f"{app_url}/playground?lang=zh&loss=l1_loss&input=[[1,2],[3]]")
+    assert re.search("长度不一致", alerts(page))
