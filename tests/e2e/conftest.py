@@ -85,15 +85,25 @@ def page(browser):
     context.close()
 
 
-def settle(pg, timeout: float = 60000) -> None:
-    """Wait until the script has finished running (give a just-triggered rerun time to start first)."""
-    pg.wait_for_timeout(400)
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+
+
+def settle(pg, timeout: float = 90000) -> None:
+    """Wait for the rerun an interaction triggered: first for it to start (if it has not already), then to end."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        pg.wait_for_selector(RUNNING, timeout=3000)
+    except PlaywrightTimeout:
+        pass  # the rerun was quicker than our look, or there was none
     pg.wait_for_selector(READY, timeout=timeout)
-    pg.wait_for_timeout(200)
+    pg.wait_for_timeout(300)
     pg.wait_for_selector(READY, timeout=timeout)
 
 
 def goto(pg, url: str) -> None:
+    """Open a page and wait until its script has run: the app is idle and the page's title is drawn."""
     pg.goto(url)
-    pg.wait_for_selector(READY, timeout=90000)
+    pg.wait_for_selector("[data-testid='stMain'] h1", timeout=120000)
+    pg.wait_for_selector(READY, timeout=120000)
     settle(pg)

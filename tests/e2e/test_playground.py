@@ -77,7 +77,7 @@ def test_a_letter_in_a_cell_is_named_and_nothing_else_changes(page, app_url):
 
 def test_language_switch_keeps_the_state(page, app_url):
     goto(page, f"{app_url}/playground?lang=en&loss=mse_loss")
-    page.get_by_role("button", name="中文").click()
+    page.locator("[data-testid='stSidebar']").get_by_text("中文", exact=True).click()
     settle(page)
     assert page.get_by_text("实验台").first.is_visible()
     assert "lang=zh" in page.url and "loss=mse_loss" in page.url
