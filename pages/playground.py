@@ -83,7 +83,7 @@ if {"input", "target"} <= set(tensors) and not input_errors:
     st.caption(t("playground.compare_help", reduction=reduction))
     rows = comparison_rows(tensors, reduction, lang())
     frame = pd.DataFrame(rows).set_index("id")
-    st.dataframe(frame, hide_index=True, width="stretch", key="pg_compare")
+    st.table(frame, border="horizontal", hide_index=True)
 
 st.divider()
 if not input_errors:

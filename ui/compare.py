@@ -65,7 +65,7 @@ def comparison_rows(tensors: dict, reduction: str, lang: str) -> list[dict]:
         rows.append({
             "id": spec.id,
             translate(lang, "playground.col_loss"): spec.title[lang],
-            translate(lang, "playground.col_class"): spec.torch_class or spec.reference,
+            translate(lang, "playground.col_class"): spec.torch_class or "—",
             translate(lang, "playground.col_ours"): ours_text,
             translate(lang, "playground.col_torch"): torch_text,
             translate(lang, "playground.col_why"): why,

@@ -139,11 +139,11 @@ def tensor_editor(key: str, arg: Argument, label: str):
     st.session_state[f"{key}__cells"] = cells
     if ndim >= 1:
         left, right, picker = st.columns([1, 1, 3], gap="small")
-        if left.button(":material/add:", key=f"{key}__add", help=t("playground.add_col")):
+        if left.button("+", key=f"{key}__add", help=t("playground.add_col")):
             st.session_state[f"{key}__base"] = _resize(cells, +1, ndim)
             st.session_state[f"{key}__ver"] = version + 1
             st.rerun()
-        if right.button(":material/remove:", key=f"{key}__del", help=t("playground.del_col")):
+        if right.button("−", key=f"{key}__del", help=t("playground.del_col")):
             st.session_state[f"{key}__base"] = _resize(cells, -1, ndim)
             st.session_state[f"{key}__ver"] = version + 1
             st.rerun()

@@ -4,6 +4,7 @@ import pytest
 
 import losses
 from tests.app.apptest import open_page, texts
+from ui.compare import pair_losses
 
 PG = "pages/playground.py"
 
@@ -23,8 +24,9 @@ def test_default_is_the_notes_l1_example(lang):
 
 
 def comparison(at):
-    frame = next(d.value for d in at.dataframe if "Loss Lab" in getattr(d.value, "columns", []))
-    return {idx: row for idx, row in frame.iterrows()}
+    frame = at.table[0].value
+    ids = [spec.id for spec in pair_losses()]
+    return {ids[i]: row for i, (_, row) in enumerate(frame.iterrows())}
 
 
 def test_comparison_table_matches_the_notes_in_torch_2_13():
