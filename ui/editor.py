@@ -93,7 +93,7 @@ def _parse_shape(text: str) -> tuple:
 
 
 def _shape_picker(key: str, arg: Argument, dtype: str) -> None:
-    with st.popover(t("playground.shape_label", name=arg.name), width="content"):
+    with st.popover(t("playground.shape"), width="content"):
         with st.form(f"{key}__shape_form", border=False):
             text = st.text_input(t("playground.shape_label", name=arg.name), help=t("playground.shape_help"),
                                  key=f"{key}__shape_text")
@@ -138,16 +138,16 @@ def tensor_editor(key: str, arg: Argument, label: str):
     cells = edited.astype(object).where(pd.notna(edited), None).values.tolist()
     st.session_state[f"{key}__cells"] = cells
     if ndim >= 1:
-        left, right, picker = st.columns([1, 1, 3], gap="small")
-        if left.button("+", key=f"{key}__add", help=t("playground.add_col")):
-            st.session_state[f"{key}__base"] = _resize(cells, +1, ndim)
-            st.session_state[f"{key}__ver"] = version + 1
-            st.rerun()
-        if right.button("−", key=f"{key}__del", help=t("playground.del_col")):
-            st.session_state[f"{key}__base"] = _resize(cells, -1, ndim)
-            st.session_state[f"{key}__ver"] = version + 1
-            st.rerun()
-        with picker:
+        row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+        with row:
+            if st.button(t("playground.add_col"), key=f"{key}__add"):
+                st.session_state[f"{key}__base"] = _resize(cells, +1, ndim)
+                st.session_state[f"{key}__ver"] = version + 1
+                st.rerun()
+            if st.button(t("playground.del_col"), key=f"{key}__del"):
+                st.session_state[f"{key}__base"] = _resize(cells, -1, ndim)
+                st.session_state[f"{key}__ver"] = version + 1
+                st.rerun()
             _shape_picker(key, arg, dtype)
     else:
         _shape_picker(key, arg, dtype)

@@ -176,7 +176,9 @@ def tensor_editors(prefix: str, spec: LossSpec, columns: int = 2) -> tuple[dict,
         key = f"{prefix}_{arg.name}"
         with cols[i % len(cols)]:
             role = t(f"role.{arg.role}")
-            label = f"`{arg.name}` · {role} · {arg.dtype} {arg.shape}"
+            # The registry's shape notes are English prose after the torch notation; other languages keep the notation.
+            shape = arg.shape if lang() == "en" else arg.shape.split("), ")[0] + (")" if "), " in arg.shape else "")
+            label = f"`{arg.name}` · {role} · {arg.dtype} {shape}"
             if arg.optional:
                 use = st.checkbox(t("playground.use_optional", name=f"`{arg.name}`") + f" ({t('playground.optional')})",
                                   value=state["use"].get(arg.name, False), key=f"{key}__use_v{state['ver']}")
