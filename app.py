@@ -12,6 +12,7 @@ init_language()
 PAGES = [
     st.Page("pages/home.py", title=t("nav.home"), icon="🏠", default=True),
     st.Page("pages/playground.py", title=t("nav.playground"), icon="🧪", url_path="playground"),
+    st.Page("pages/examples.py", title=t("nav.examples"), icon="📓", url_path="examples"),
 ]
 
 page = st.navigation(PAGES)

@@ -9,7 +9,7 @@ from ui import examples as ex
 from ui.errors import describe
 from ui.examples import CODE, NOTES, SECTIONS
 from ui.figures_examples import pixel_heatmaps
-from ui.page import entering, lang, query, require_shell, show_link_problems, sync_url, t
+from ui.page import arrived_with_link, lang, query, require_shell, show_link_problems, sync_url, t
 from ui.tensors import TensorInputError, to_json
 from ui.urlstate import PAGE_KEYS, loss_query
 from ui.worked import worked_lines
@@ -25,11 +25,6 @@ NOTE_CHOICES = ("all",) + NOTES
 @st.cache_data(show_spinner=False)
 def run_card(card_id: str) -> ex.Result:
     return ex.run(ex.card(card_id).call)
-
-
-@st.cache_data(show_spinner=False)
-def run_link(card_id: str, index: int) -> ex.Result:
-    return ex.run(ex.card(card_id).links[index][1])
 
 
 @st.cache_data(show_spinner=False)
@@ -69,10 +64,15 @@ def fmt(value) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def sig(value) -> str:
-    """Six significant digits, for the tables where the digits beyond torch's print are the point."""
+def sig(value, digits: int = 6) -> str:
+    """Significant digits, for the tables where the digits beyond torch's print are the point."""
     value = float(value)
-    return "0" if value == 0 else f"{value:.6g}"
+    return "0" if value == 0 else f"{value:.{digits}g}"
+
+
+def gap_text(value) -> str:
+    """A difference between two computations: 0 when they agree exactly."""
+    return "0" if value == 0 else f"{float(value):.1e}"
 
 
 def tensor_text(arr) -> str:
@@ -101,13 +101,14 @@ def torch_text(result: ex.Result) -> str:
     return fmt(result.torch_value) if np.ndim(result.torch_value) == 0 else tensor_text(result.torch_value)
 
 
-def note_text(card: ex.Card) -> str:
+def note_text(card: ex.Card, short: bool = False) -> str:
+    """The value the notes printed (they agree where two print one), 'error', or 'no number' ('—' in a metric)."""
     printed = [q.printed for q in card.quotes if q.printed is not None]
     if printed:
         return printed[0]
     if any(q.error for q in card.quotes):
         return t("examples.error")
-    return t("examples.no_number")
+    return "—" if short else t("examples.no_number")
 
 
 def playground_link(label_key: str, call: ex.Call) -> None:
@@ -125,7 +126,7 @@ def latex_lines(lines: list[str]) -> None:
 
 def note_filter() -> str | None:
     problems = []
-    if entering() or NOTE_KEY not in st.session_state:
+    if NOTE_KEY not in st.session_state or arrived_with_link():
         q = query()
         requested = q.get("note", "all")
         if requested not in NOTE_CHOICES:
@@ -159,23 +160,29 @@ def quotes(card: ex.Card) -> None:
 
 
 def outcome(card: ex.Card, result: ex.Result, reason_values: dict) -> None:
+    """The quotes, the three values (note, ours, torch), the code beside the verdict and its reason."""
+    quotes(card)
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("examples.note_value"), note_text(card))
+    c1.metric(t("examples.note_value"), note_text(card, short=True))
     c2.metric(t("examples.backend"), ours_text(result))
     c3.metric(torch_label(), torch_text(result))
-    if not result.ok:
-        st.caption(t("examples.backend_says", message=describe(result.refusal.exception(), lang())))
-    if result.torch_available and result.torch_error is not None:
-        st.caption(t("examples.torch_says", message=result.torch_error))
-    if not result.torch_available:
-        st.caption(t("examples.torch_missing"))
-    v = ex.verdict(card, result)
-    box = {"same": st.success, "no_number_runs": st.success, "different": st.warning,
-           "works_then_error_now": st.warning, "no_number_fails": st.warning, "error_then_works_now": st.info,
-           "error_then_and_now": st.info}[v.kind]
-    basis = "" if v.basis == "torch" else " " + t("examples.basis_backend")
-    box(f"**{t('examples.verdict')}: {t('examples.verdicts.' + v.kind)}**{basis}\n\n"
-        + t(f"examples.{card.id}.reason", **reason_values), icon="⚖️")
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        st.code(CODE[card.id], language="python", wrap_lines=True)
+    with right:
+        if not result.ok:
+            st.caption(t("examples.backend_says", message=describe(result.refusal.exception(), lang())))
+        if result.torch_available and result.torch_error is not None:
+            st.caption(t("examples.torch_says", message=result.torch_error))
+        if not result.torch_available:
+            st.caption(t("examples.torch_missing"))
+        v = ex.verdict(card, result)
+        box = {"same": st.success, "no_number_runs": st.success, "different": st.warning,
+               "works_then_error_now": st.warning, "no_number_fails": st.warning, "error_then_works_now": st.info,
+               "error_then_and_now": st.info}[v.kind]
+        basis = "" if v.basis == "torch" else " " + t("examples.basis_backend")
+        box(f"**{t('examples.verdict')}: {t('examples.verdicts.' + v.kind)}**{basis}\n\n"
+            + t(f"examples.{card.id}.reason", **reason_values), icon="⚖️")
 
 
 def values_row(result: ex.Result, label: str) -> None:
@@ -199,7 +206,7 @@ def render_bce(card: ex.Card, result: ex.Result) -> None:
     st.markdown(t("examples.bce.old_body", floor=fmt(old.log_floor), cost=fmt(-old.log_floor)))
     terms = [rf"\ell({fmt(x)}, {fmt(y)}) = (1 - {fmt(y)}) \cdot {fmt(-old.log_floor)} = {fmt(v)}"
              for x, y, v in zip(old.input.ravel(), old.target.ravel(), old.terms.ravel())]
-    total = " + ".join(f"({fmt(v)})" if v < 0 else fmt(v) for v in old.terms.ravel())
+    total = " + ".join(f"({fmt(v)})" if fmt(v).startswith("-") else fmt(v) for v in old.terms.ravel())
     terms.append(rf"\text{{mean}} = \tfrac{{1}}{{{old.terms.size}}}\,[{total}] = {sig(old.mean)}")
     latex_lines(terms)
     printed = card.quotes[0].printed
@@ -212,15 +219,15 @@ def render_bce(card: ex.Card, result: ex.Result) -> None:
                   terms=tensor_text(old.now_clamp_terms)))
     values_row(clamp, t("examples.bce.clamp_label"))
     st.markdown(f"#### {t('examples.bce.valid_title')}")
-    st.code(CODE["bce_valid"], language="python")
+    st.code(CODE["bce_valid"], language="python", wrap_lines=True)
     values_row(run_extra("bce_valid"), t("examples.bce.valid_label"))
 
 
 def render_cross_entropy(card: ex.Card, result: ex.Result) -> None:
     reading = cached["probability_reading"]()
     outcome(card, result, {})
-    st.markdown(f"#### {t('examples.ce.arith_title')}")
-    st.markdown(t("examples.ce.arith_body"))
+    st.markdown(f"#### {t('examples.cross_entropy.arith_title')}")
+    st.markdown(t("examples.cross_entropy.arith_body"))
     lines = []
     for r, (logp, target_row, mass, row) in enumerate(zip(reading.log_softmax, np.asarray(ex.TARGET), reading.mass,
                                                           reading.rows), start=1):
@@ -229,19 +236,19 @@ def render_cross_entropy(card: ex.Card, result: ex.Result) -> None:
     lines.append(rf"\text{{mean}} = \tfrac{{{fmt(reading.rows[0])} + {fmt(reading.rows[1])}}}{{{len(reading.rows)}}}"
                  rf" = {fmt(reading.mean)}")
     latex_lines(lines)
-    st.caption(t("examples.ce.log2", value=fmt(-reading.log_softmax[0, 0])))
-    st.warning(t("examples.ce.not_probabilities", sums=", ".join(fmt(m) for m in reading.mass)), icon="⚠️")
-    st.markdown(f"#### {t('examples.ce.index_title')}")
-    st.code(CODE["ce_index"], language="python")
-    values_row(run_extra("ce_index"), t("examples.ce.index_label"))
-    st.caption(t("examples.ce.playground_note"))
+    st.caption(t("examples.cross_entropy.log2", value=fmt(-reading.log_softmax[0, 0])))
+    st.warning(t("examples.cross_entropy.not_probabilities", sums=", ".join(fmt(m) for m in reading.mass)), icon="⚠️")
+    st.markdown(f"#### {t('examples.cross_entropy.index_title')}")
+    st.code(CODE["ce_index"], language="python", wrap_lines=True)
+    values_row(run_extra("ce_index"), t("examples.cross_entropy.index_label"))
+    st.caption(t("examples.cross_entropy.playground_note"))
 
 
 def render_nll(card: ex.Card, result: ex.Result) -> None:
     outcome(card, result, {})
     st.markdown(f"#### {t('examples.nll.correct_title')}")
     st.markdown(t("examples.nll.correct_body"))
-    st.code(CODE["nll_correct"], language="python")
+    st.code(CODE["nll_correct"], language="python", wrap_lines=True)
     log_probs = cached["nll_log_probabilities"]()
     st.latex(r"\log\mathrm{softmax} = " + r"\begin{bmatrix}" + r"\\ ".join(
         " & ".join(fmt(v) for v in row) for row in log_probs) + r"\end{bmatrix}")
@@ -249,7 +256,7 @@ def render_nll(card: ex.Card, result: ex.Result) -> None:
     values_row(nll, "`F.nll_loss(log_probs, classes)`")
     values_row(ce, "`F.cross_entropy(logits, classes)`")
     if nll.ok and ce.ok:
-        st.caption(t("examples.nll.equal", gap=f"{abs(float(nll.value) - float(ce.value)):.1e}"))
+        st.caption(t("examples.nll.equal", gap=gap_text(abs(float(nll.value) - float(ce.value)))))
 
 
 def render_nll2d(card: ex.Card, result: ex.Result) -> None:
@@ -263,12 +270,13 @@ def render_nll2d(card: ex.Card, result: ex.Result) -> None:
     pixels = cached["pixel_loss"]()
     st.markdown(t("examples.nll2d.working_body", input=str(pixels.log_probs.shape), target=str(pixels.classes.shape),
                   out=str(pixels.per_pixel.shape)))
-    st.code(CODE["nll2d"], language="python")
+    st.code(CODE["nll2d_working"], language="python", wrap_lines=True)
+    st.caption(t("examples.nll2d.code_note"))
     st.markdown(t("examples.values_line", what=t("examples.nll2d.mean_label"), ours=fmt(pixels.value),
                   torch=torch_label(), theirs="—" if pixels.torch_value is None else fmt(pixels.torch_value)))
     if pixels.torch_per_pixel is not None:
         st.caption(t("examples.nll2d.per_pixel_gap",
-                     gap=f"{float(np.max(np.abs(pixels.per_pixel - pixels.torch_per_pixel))):.1e}"))
+                     gap=gap_text(np.max(np.abs(pixels.per_pixel - pixels.torch_per_pixel)))))
     labels = {k: t(f"examples.nll2d.fig_{k}") for k in ("classes", "loss", "x", "y", "row", "col", "class", "value",
                                                         "colorbar")}
     st.plotly_chart(pixel_heatmaps(pixels.classes[0], pixels.per_pixel[0], labels), key="ex_nll2d_heatmap",
@@ -291,7 +299,7 @@ def render_criterion(card: ex.Card, result: ex.Result) -> None:
 
 def render_sigmoid_bce(card: ex.Card, result: ex.Result) -> None:
     routes = cached["two_routes"]()
-    outcome(card, result, {"gap": f"{routes.largest_gap:.1e}"})
+    outcome(card, result, {"gap": gap_text(routes.largest_gap)})
     frame = pd.DataFrame({
         t("examples.sigmoid_bce.col_logit"): [fmt(v) for v in routes.logits.ravel()],
         t("examples.sigmoid_bce.col_target"): [fmt(v) for v in routes.target.ravel()],
@@ -306,7 +314,7 @@ def render_sigmoid_bce(card: ex.Card, result: ex.Result) -> None:
         st.markdown(t("examples.values_line", what=label, ours=sig(ours), torch=torch_label(),
                       theirs="—" if theirs is None else sig(theirs)))
     st.table(frame)
-    st.caption(t("examples.sigmoid_bce.agree", gap=f"{routes.largest_gap:.1e}"))
+    st.caption(t("examples.sigmoid_bce.agree", gap=gap_text(routes.largest_gap)))
 
     st.markdown(f"#### {t('examples.sigmoid_bce.stable_title')}")
     st.markdown(t("examples.sigmoid_bce.stable_body"))
@@ -316,17 +324,17 @@ def render_sigmoid_bce(card: ex.Card, result: ex.Result) -> None:
         entry = {
             t("examples.sigmoid_bce.col_dtype"): row.dtype,
             t("examples.sigmoid_bce.col_logit"): fmt(row.logit),
-            "σ(x)": sig(row.sigmoid),
-            "1 − σ(x)": sig(row.one_minus),
-            t("examples.sigmoid_bce.col_composed_value"): sig(row.composed_value),
-            t("examples.sigmoid_bce.col_composed_grad"): sig(row.composed_grad),
-            t("examples.sigmoid_bce.col_fused_value"): sig(row.fused_value),
-            t("examples.sigmoid_bce.col_fused_grad"): sig(row.fused_grad),
+            "σ(x)": sig(row.sigmoid, 10),
+            "1 − σ(x)": sig(row.one_minus, 10),
+            t("examples.sigmoid_bce.col_composed_value"): sig(row.composed_value, 10),
+            t("examples.sigmoid_bce.col_composed_grad"): sig(row.composed_grad, 10),
+            t("examples.sigmoid_bce.col_fused_value"): sig(row.fused_value, 10),
+            t("examples.sigmoid_bce.col_fused_grad"): sig(row.fused_grad, 10),
         }
         if row.torch_composed_value is not None:
-            entry[t("examples.sigmoid_bce.col_torch")] = (f"{sig(row.torch_composed_value)} / "
-                                                          f"{sig(row.torch_composed_grad)} · "
-                                                          f"{sig(row.torch_fused_value)} / {sig(row.torch_fused_grad)}")
+            composed = f"{sig(row.torch_composed_value, 10)} / {sig(row.torch_composed_grad, 10)}"
+            fused = f"{sig(row.torch_fused_value, 10)} / {sig(row.torch_fused_grad, 10)}"
+            entry[t("examples.sigmoid_bce.col_torch")] = f"{composed} · {fused}"
         table.append(entry)
     st.table(pd.DataFrame(table))
     at_100 = [r for r in rows if r.logit == 100.0]
@@ -367,8 +375,6 @@ def render_card(card: ex.Card) -> None:
     with st.container(border=True, key=f"ex_card_{card.id}"):
         st.subheader(t(f"examples.{card.id}.title"), anchor=card.id)
         st.markdown(t(f"examples.{card.id}.what"))
-        quotes(card)
-        st.code(CODE[card.id], language="python")
         RENDER[card.id](card, run_card(card.id))
         st.markdown(f"**{t('examples.open')}**")
         for label_key, call in card.links:

@@ -124,8 +124,8 @@ def nll2d_tensors() -> tuple[np.ndarray, np.ndarray]:
     classes[0, :, 5] = 2
     scores = np.round(rng.normal(scale=0.7, size=(1, 3, 4, 6)), 2)
     scores += 2.0 * (np.arange(3)[None, :, None, None] == classes[:, None])
-    scores[0, 0, 0, 2] += 3.0   # confidently wrong pixels
-    scores[0, 2, 3, 1] += 2.5
+    scores[0, 1, 0, 2] += 3.0   # two confidently wrong pixels: background scored as the square's class,
+    scores[0, 2, 3, 1] += 2.5   # and as the right-hand stripe's
     log_probs = np.round(np.asarray(losses.functional.log_softmax(scores, dim=1)), 4)
     return log_probs, classes
 
@@ -170,7 +170,8 @@ def tf_calls() -> dict:
         "multilabel": Call("binary_cross_entropy_with_logits", {"input": TF_LOGITS, "target": TF_MULTILABEL}),
         "multiclass": Call("cross_entropy", {"input": TF_LOGITS, "target": tf_onehot().tolist()}),
         "multiclass_index": Call("cross_entropy", {"input": TF_LOGITS, "target": TF_CLASSES}, ints=("target",)),
-        "onehot_sigmoid": Call("binary_cross_entropy_with_logits", {"input": TF_LOGITS, "target": tf_onehot().tolist()}),
+        "onehot_sigmoid": Call("binary_cross_entropy_with_logits",
+                               {"input": TF_LOGITS, "target": tf_onehot().tolist()}),
     }
 
 
@@ -194,8 +195,9 @@ CARDS = (
           ("examples.bce.link_valid", bce_valid_call()))),
     Card("cross_entropy", "pair", Call("cross_entropy", PAIR),
          (Quote("en-summary", error=True),),
-         (("examples.link_pair", Call("cross_entropy", PAIR)), ("examples.ce.link_table", Call("l1_loss", PAIR)),
-          ("examples.ce.link_index", ce_index_call()))),
+         (("examples.link_pair", Call("cross_entropy", PAIR)),
+          ("examples.cross_entropy.link_table", Call("l1_loss", PAIR)),
+          ("examples.cross_entropy.link_index", ce_index_call()))),
     Card("nll", "pair", Call("nll_loss", PAIR),
          (Quote("en-summary", error=True),),
          (("examples.link_pair", Call("nll_loss", PAIR)), ("examples.nll.link_correct", nll_correct_call()))),
@@ -571,7 +573,8 @@ log_probs = F.log_softmax(logits, dim=1)
 classes = torch.tensor([0, 1])
 loss = F.nll_loss(log_probs, classes)
 same = F.cross_entropy(logits, classes)""",
-    "nll2d": """import torch
+    "nll2d": _PAIR_CODE.format(cls="NLLLoss2d"),
+    "nll2d_working": """import torch
 from torch import nn
 
 scores = torch.randn(1, 3, 4, 6)
