@@ -421,7 +421,7 @@ LOG_PROBS = Argument("input", "prediction", "float", "(C), (N, C) or (N, C, d1, 
 INDEX_TARGET = Argument("target", "target", "int", "(), (N) or (N, d1, ..., dk)", "class_index")
 CE_TARGET = Argument("target", "target", "int",
                      "(), (N) or (N, d1, ..., dk) class indices; or float probabilities of input's shape",
-                     "class_index")
+                     "class_index", also_probabilities=True)
 CLASS_WEIGHT = Argument("weight", "weight", "float", "(C)", "nonnegative", optional=True)
 IGNORE_INDEX = Parameter("ignore_index", "int", -100)
 LABEL_SMOOTHING = Parameter("label_smoothing", "float", 0.0, low=0.0, high=1.0)

@@ -36,7 +36,9 @@ class Argument:
     """A tensor argument, named as torch names it.
 
     ``role='prediction'`` marks what torch differentiates (input, input1, anchor,
-    log_probs, var, ...).  ``shape`` uses torch's notation.
+    log_probs, var, ...).  ``shape`` uses torch's notation.  ``also_probabilities``
+    marks integer class-index targets that torch also accepts as float class
+    probabilities shaped like the input (cross_entropy since torch 1.10).
     """
 
     name: str
@@ -45,6 +47,7 @@ class Argument:
     shape: str
     domain: str = "real"
     optional: bool = False
+    also_probabilities: bool = False
 
     @property
     def differentiable(self) -> bool:

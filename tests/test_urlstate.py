@@ -83,3 +83,18 @@ def test_json_of_arrays():
     assert to_json(np.ones((2, 2))) == "[[1,1],[1,1]]"
     assert to_json(np.array([0.1, -2.5])) == "[0.1,-2.5]"
     np.testing.assert_array_equal(parse_json("x", "[[0,1],[2,3]]"), [[0, 1], [2, 3]])
+
+
+def test_cross_entropy_target_is_read_as_torch_reads_it():
+    """Float targets shaped like the input are probabilities (torch >= 1.10); other shapes are class indices."""
+    _, tensors, _, errors = read_loss_state(
+        {"loss": "cross_entropy", "input": "[[1,1],[1,1]]", "target": "[[0,1],[2,3]]"}, "l1_loss")
+    assert errors == [] and tensors["target"].dtype.kind == "f"
+    # each row's log-softmax of equal logits is -log 2; the rows' target mass is 1 and 5: (1 + 5) log 2 / 2
+    assert losses.functional.cross_entropy(**tensors) == pytest.approx(3 * np.log(2))
+    _, tensors, _, errors = read_loss_state({"loss": "cross_entropy", "input": "[[1,2,3]]", "target": "[2]"},
+                                            "l1_loss")
+    assert errors == [] and tensors["target"].dtype == np.int64
+    _, _, _, errors = read_loss_state({"loss": "cross_entropy", "input": "[[1,2,3]]", "target": "[1.5]"},
+                                      "l1_loss")
+    assert [e.code for e in errors] == ["dtype"]

@@ -19,6 +19,7 @@ from ui.tensors import (
     format_number,
     from_cells,
     parse_json,
+    read_dtype,
     to_json,
 )
 
@@ -111,7 +112,7 @@ def _shape_picker(key: str, arg: Argument, dtype: str) -> None:
 def tensor_editor(key: str, arg: Argument, label: str):
     """Render the editor; returns ``(array, None)`` or ``(None, error)``."""
     ndim = st.session_state[f"{key}__ndim"]
-    dtype = arg.dtype
+    dtype = read_dtype(arg)
     version = st.session_state[f"{key}__ver"]
     st.markdown(label)
     shape_error = st.session_state.pop(f"{key}__shape_error", None)

@@ -16,6 +16,7 @@ from losses.spec import FAMILIES, LossSpec, Parameter
 from ui import editor
 from ui.compute import call_kwargs
 from ui.page import arrived_with_link, lang, query, show_error, show_link_problems, t
+from ui.tensors import settle_targets
 from ui.urlstate import (
     check_parameter_range,
     example_arrays,
@@ -178,7 +179,8 @@ def tensor_editors(prefix: str, spec: LossSpec, columns: int = 2) -> tuple[dict,
             role = t(f"role.{arg.role}")
             # The registry's shape notes are English prose after the torch notation; other languages keep the notation.
             shape = arg.shape if lang() == "en" else arg.shape.split("), ")[0] + (")" if "), " in arg.shape else "")
-            label = f"`{arg.name}` · {role} · {arg.dtype} {shape}"
+            kind = "int | float" if arg.also_probabilities else arg.dtype
+            label = f"`{arg.name}` · {role} · {kind} {shape}"
             if arg.optional:
                 use = st.checkbox(t("playground.use_optional", name=f"`{arg.name}`") + f" ({t('playground.optional')})",
                                   value=state["use"].get(arg.name, False), key=f"{key}__use_v{state['ver']}")
@@ -195,6 +197,13 @@ def tensor_editors(prefix: str, spec: LossSpec, columns: int = 2) -> tuple[dict,
                     tensors[arg.name] = state["tensors"][arg.name]
             else:
                 tensors[arg.name] = value
+    if not errors:
+        try:
+            tensors = settle_targets(spec, tensors)
+        except LossInputError as exc:
+            show_error(exc)
+            errors.append(exc)
+            tensors = {**tensors, exc.argument: state["tensors"].get(exc.argument)}
     if not errors:
         state["tensors"] = tensors
     return tensors, errors

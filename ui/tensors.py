@@ -153,3 +153,27 @@ def to_json(arr) -> str:
         return "[" + ",".join(walk(x) for x in a) + "]"
 
     return walk(arr)
+
+
+def read_dtype(arg) -> str:
+    """How to read an argument's cells: targets that may be probabilities are read as floats first."""
+    return "float" if getattr(arg, "also_probabilities", False) else arg.dtype
+
+
+def settle_targets(spec, tensors: dict) -> dict:
+    """Class indices or probabilities, decided as torch decides: by whether the target has the input's shape."""
+    settled = dict(tensors)
+    for arg in spec.arguments:
+        value = settled.get(arg.name)
+        if not arg.also_probabilities or value is None or value.dtype.kind in "iu":
+            continue
+        reference = settled.get("input")
+        if reference is not None and value.shape == np.shape(reference):
+            continue
+        if not np.all(value == np.round(value)):
+            bad = value[value != np.round(value)].flat[0]
+            raise TensorInputError("dtype", arg.name, format_number(bad), "integers",
+                                   f"{arg.name}: {bad} is not a class index; class indices are integers "
+                                   "(probabilities must have the input's shape)")
+        settled[arg.name] = value.astype(np.int64)
+    return settled

@@ -14,7 +14,7 @@ import numpy as np
 
 from losses import LossInputError, get_spec
 from losses.spec import LossSpec, Parameter
-from ui.tensors import TensorInputError, format_number, parse_json, to_json
+from ui.tensors import TensorInputError, format_number, parse_json, read_dtype, settle_targets, to_json
 
 PAGE_KEYS = {"lang"}
 
@@ -68,8 +68,13 @@ def format_parameter(value) -> str:
 
 def example_arrays(spec: LossSpec) -> dict:
     names = {a.name: a for a in spec.arguments}
-    return {k: np.asarray(v, dtype=np.int64 if names[k].dtype == "int" else np.float64)
-            for k, v in spec.example.items() if k in names}
+    arrays = {}
+    for k, v in spec.example.items():
+        if k in names:
+            natural = np.asarray(v)
+            integer = names[k].dtype == "int" and not (names[k].also_probabilities and natural.dtype.kind == "f")
+            arrays[k] = natural.astype(np.int64 if integer else np.float64)
+    return arrays
 
 
 def example_parameters(spec: LossSpec) -> dict:
@@ -95,9 +100,14 @@ def read_loss_state(query: dict, default_loss: str, extra_keys: set = frozenset(
     for arg in spec.arguments:
         if arg.name in query:
             try:
-                tensors[arg.name] = parse_json(arg.name, query[arg.name], arg.dtype)
+                tensors[arg.name] = parse_json(arg.name, query[arg.name], read_dtype(arg))
             except LossInputError as exc:
                 errors.append(exc)
+    try:
+        tensors = settle_targets(spec, tensors)
+    except LossInputError as exc:
+        errors.append(exc)
+        tensors.update({k: v for k, v in example_arrays(spec).items() if k == exc.argument})
     parameters = example_parameters(spec)
     for param in spec.parameters:
         if param.name in query:

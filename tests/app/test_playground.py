@@ -111,3 +111,10 @@ def test_without_torch_the_page_says_so_and_keeps_working(monkeypatch):
     finally:
         monkeypatch.undo()
         compute.torch_module.cache_clear()
+
+
+def test_notes_pair_through_cross_entropy_reads_probabilities():
+    at = open_page(PG, "en", loss="cross_entropy", input="[[1,1],[1,1]]", target="[[0,1],[2,3]]")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert metric(at, "Loss Lab") == "2.07944"
+    assert metric(at, "PyTorch") == "2.07944"
