@@ -12,6 +12,8 @@ init_language()
 PAGES = [
     st.Page("pages/home.py", title=t("nav.home"), icon="🏠", default=True),
     st.Page("pages/playground.py", title=t("nav.playground"), icon="🧪", url_path="playground"),
+    st.Page("pages/curves.py", title=t("nav.curves"), icon="📈", url_path="curves"),
+    st.Page("pages/landscape.py", title=t("nav.landscape"), icon="⛰️", url_path="landscape"),
     st.Page("pages/examples.py", title=t("nav.examples"), icon="📓", url_path="examples"),
 ]
 

@@ -24,7 +24,8 @@ DOMAIN_BOUNDS = {
     "positive": (0.0, math.inf),
     "nonnegative": (0.0, math.inf),
 }
-OPEN_BELOW = {"positive"}
+# var = 0 is clamped to eps by the loss, so its landscape stops just above 0, as for a positive argument.
+OPEN_BELOW = {"positive", "nonnegative"}
 INTEGER_DOMAINS = {"class_index", "label_index", "length"}
 
 
@@ -121,6 +122,17 @@ def window(value: float, span: float, bounds: tuple) -> tuple:
     return float(lo), float(hi)
 
 
+def axis_grid(value: float, span: float, bounds: tuple, points: int) -> tuple[np.ndarray, tuple]:
+    """``points`` values over the window; where the window ends at a domain edge the grid stops half a step
+    short of it, since losses blow up there (BCE's log(0) is clamped to -100, var = 0 to eps)."""
+    lo, hi = window(value, span, bounds)
+    low, high, open_below = bounds
+    step = (hi - lo) / max(points, 1)
+    first = lo + step / 2 if lo <= low + (span * 1e-3 if open_below else 0.0) else lo
+    last = hi - step / 2 if hi >= high else hi
+    return np.linspace(first, last, points), (lo, hi)
+
+
 def clip_to(value, bounds: tuple, span: float):
     low, high, open_below = bounds
     if open_below:
@@ -146,6 +158,7 @@ class Surface:
     point: tuple  # (x0, y0, z0, dz/dx, dz/dy) at the current tensors
     clipped: bool  # a window was cut by the domain
     nonfinite: int  # grid points where the loss is not finite (left blank)
+    frame: tuple  # the window (xlo, xhi, ylo, yhi); the grid may stop half a step inside a domain edge
 
 
 def surface(loss_id: str, tensors: dict, params: dict, x_el, y_el, grid: int, span: float) -> Surface:
@@ -154,14 +167,15 @@ def surface(loss_id: str, tensors: dict, params: dict, x_el, y_el, grid: int, sp
     args, kwargs = split(spec, tensors, params)
     x0, y0 = element_value(args, x_el), element_value(args, y_el)
     xb, yb = domain_bounds(spec, x_el[0]), domain_bounds(spec, y_el[0])
-    (xlo, xhi), (ylo, yhi) = window(x0, span, xb), window(y0, span, yb)
-    xs, ys = np.linspace(xlo, xhi, grid), np.linspace(ylo, yhi, grid)
+    xs, (xlo, xhi) = axis_grid(x0, span, xb, grid)
+    ys, (ylo, yhi) = axis_grid(y0, span, yb, grid)
     land = losses.landscape(loss_id, args, kwargs, x=(x_el[0], x_el[1], xs), y=(y_el[0], y_el[1], ys))
     here = losses.landscape(loss_id, args, kwargs, x=(x_el[0], x_el[1], [x0]), y=(y_el[0], y_el[1], [y0]))
     z = np.where(np.isfinite(land.z), land.z, np.nan)
     clipped = (xlo, xhi) != (x0 - span, x0 + span) or (ylo, yhi) != (y0 - span, y0 + span)
     point = (x0, y0, float(here.z[0, 0]), float(here.dz_dx[0, 0]), float(here.dz_dy[0, 0]))
-    return Surface(xs, ys, z, land.dz_dx, land.dz_dy, point, clipped, int(np.count_nonzero(np.isnan(z))))
+    return Surface(xs, ys, z, land.dz_dx, land.dz_dy, point, clipped, int(np.count_nonzero(np.isnan(z))),
+                   (xlo, xhi, ylo, yhi))
 
 
 @dataclass
@@ -169,9 +183,10 @@ class Path:
     x: np.ndarray
     y: np.ndarray
     z: np.ndarray
-    status: str  # settles, oscillates, diverges, moving, start
+    status: str  # settles, edge, oscillates, diverges, moving, start
     settle_step: int | None
     outside: bool  # part of the path lies outside the plotted window
+    edge: str | None = None  # the argument whose domain edge stopped the path
 
 
 def descend(loss_id: str, tensors: dict, params: dict, x_el, y_el, lr: float, steps: int, span: float,
@@ -202,7 +217,13 @@ def descend(loss_id: str, tensors: dict, params: dict, x_el, y_el, lr: float, st
     xlo, xhi, ylo, yhi = frame
     pad_x, pad_y = (xhi - xlo) * 1e-9, (yhi - ylo) * 1e-9
     outside = bool(np.any((x < xlo - pad_x) | (x > xhi + pad_x) | (y < ylo - pad_y) | (y > yhi + pad_y)))
-    return Path(x, y, z, status, settle, outside)
+    edge = None
+    if status == "settles":
+        for value, bounds, name in ((x[-1], xb, x_el[0]), (y[-1], yb, y_el[0])):
+            if value in (float(clip_to(-math.inf, bounds, span)), float(clip_to(math.inf, bounds, span))):
+                status, edge = "edge", name
+                break
+    return Path(x, y, z, status, settle, outside, edge)
 
 
 SETTLED = 1e-4  # a step shorter than this fraction of the window counts as standing still
@@ -216,7 +237,7 @@ def classify(x: np.ndarray, y: np.ndarray, z: np.ndarray, frame: tuple) -> tuple
     dx = np.diff(x) / max(xhi - xlo, 1e-300)
     dy = np.diff(y) / max(yhi - ylo, 1e-300)
     length = np.hypot(dx, dy)
-    if not np.all(np.isfinite(z)) or (z[-1] > z[0] + 1e-12 * max(1.0, abs(z[0])) and length[-1] > length[0]):
+    if not np.all(np.isfinite(z)) or z[-1] > z[0] + 1e-9 * max(1.0, abs(z[0])):
         return "diverges", None
     still = length < SETTLED
     if still[-1]:
@@ -230,7 +251,7 @@ def classify(x: np.ndarray, y: np.ndarray, z: np.ndarray, frame: tuple) -> tuple
 
 
 def arrows(surf: Surface, count: int = 15) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Points and -∇L on a ``count × count`` subgrid, scaled so the longest arrow fits its cell."""
+    """Points and -∇L on a ``count × count`` subgrid, scaled to the cells (lengths follow |∇L| up to a cap)."""
     ix = np.unique(np.linspace(0, len(surf.x) - 1, count).round().astype(int))
     iy = np.unique(np.linspace(0, len(surf.y) - 1, count).round().astype(int))
     gx, gy = np.meshgrid(surf.x[ix], surf.y[iy])
@@ -240,10 +261,12 @@ def arrows(surf: Surface, count: int = 15) -> tuple[np.ndarray, np.ndarray, np.n
     ok = np.isfinite(u) & np.isfinite(v)
     u, v = np.where(ok, u, 0.0), np.where(ok, v, 0.0)
     cells = np.hypot(u / cell_x, v / cell_y)
-    typical = np.percentile(cells[ok], 90) if ok.any() else 0.0
+    typical = np.median(cells[ok & (cells > 0)]) if (ok & (cells > 0)).any() else 0.0
     if typical > 0:
-        scale = 0.85 / typical
-        shrink = np.minimum(1.0, 0.85 / np.maximum(cells * scale, 1e-300))
+        # a typical arrow gets 0.6 of a cell, none more than 0.9: steep edges (BCE near 0 and 1) do not shrink
+        # every other arrow to a dot
+        scale = 0.6 / typical
+        shrink = np.minimum(1.0, 0.9 / np.maximum(cells * scale, 1e-300))
         u, v = u * scale * shrink, v * scale * shrink
     return gx.ravel(), gy.ravel(), u.ravel(), v.ravel()
 
@@ -362,8 +385,7 @@ def loss_curve(loss_id: str, tensors: dict, params: dict, element, axis: Axis, s
     spec = losses.get_spec(loss_id)
     args, _ = split(spec, tensors, params)
     x0 = element_value(args, element)
-    lo, hi = window(x0, span, domain_bounds(spec, element[0]))
-    xs = np.linspace(lo, hi, points)
+    xs, _ = axis_grid(x0, span, domain_bounds(spec, element[0]), points)
     value, grad = curve(loss_id, tensors, params, element, np.append(xs, x0))
     value = np.where(np.isfinite(value), value, np.nan)
     q = axis.scale * np.append(xs, x0) + axis.shift

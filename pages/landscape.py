@@ -1,0 +1,227 @@
+"""/landscape: the loss over two elements as a 3D surface and as contours with -∇L, and a gradient-descent path."""
+
+import numpy as np
+import streamlit as st
+
+from losses import LossInputError
+from ui import lossform, viewstate, visual
+from ui.errors import describe
+from ui.figures import short
+from ui.figures_landscape import CONFIG, contour_figure, history_figure, surface_figure
+from ui.page import lang, query, require_shell, show_error, show_link_problems, sync_url, t
+from ui.tensors import TensorInputError, format_number
+
+require_shell()
+
+PREFIX = "ls"
+GRIDS = (21, 31, 41, 51, 61, 81, 101, 151, 201)
+SPANS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)
+RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0)
+MAX_STEPS = 200
+DEFAULTS = {"x": None, "y": None, "grid": 61, "span": 2.0, "lr": 0.5, "steps": 30}
+VIEW_KEYS = frozenset(DEFAULTS)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def compute_surface(loss_id, tensors, params, x_el, y_el, grid, span):
+    return visual.surface(loss_id, tensors, params, x_el, y_el, grid, span)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def compute_path(loss_id, tensors, params, x_el, y_el, lr, steps, span, frame):
+    return visual.descend(loss_id, tensors, params, x_el, y_el, lr, steps, span, frame)
+
+
+def read_view(q: dict, spec, tensors: dict) -> tuple[dict, list]:
+    """The view settings a link carries; a bad value is reported and the current one stays."""
+    found, errors = {}, []
+    options = visual.tensor_elements(spec, tensors)
+    for key in ("x", "y"):
+        if key in q:
+            try:
+                found[key] = visual.check_element(key, visual.parse_element(key, q[key], options), options)
+            except TensorInputError as exc:
+                errors.append(exc)
+    numbers = {"grid": (GRIDS, 2, 201, True), "span": (SPANS, 1e-3, 1e3, False), "lr": (RATES, 1e-6, 1e3, False),
+               "steps": (None, 0, MAX_STEPS, True)}
+    for key, (stops, low, high, integer) in numbers.items():
+        if key in q:
+            try:
+                value = viewstate.read_number(key, q[key], low, high, integer)
+                found[key] = viewstate.nearest(stops, value) if stops else value
+            except TensorInputError as exc:
+                errors.append(exc)
+    return found, errors
+
+
+def element_label(spec, element) -> str:
+    arg = spec.argument(element[0])
+    text = visual.element_text(element)
+    return text if arg.differentiable else f"{text} · {t('role.' + arg.role)}"
+
+
+def why_not(spec, tensors: dict, x_el, y_el) -> str | None:
+    """In the learner's words, why this pair of elements cannot make a landscape (None when it can)."""
+    prediction = ", ".join(f"`{name}`" for name in spec.differentiable if name in tensors)
+    for name, _ in (x_el, y_el):
+        arg = spec.argument(name)
+        if arg.differentiable:
+            continue
+        integer = np.asarray(tensors[name]).dtype.kind in "iu"
+        if arg.role == "lengths":
+            key = "why_lengths"
+        elif arg.role == "weight":
+            key = "why_weight"
+        elif integer:
+            key = "why_class_index"
+        else:
+            key = "why_target"
+        return t(f"landscape.{key}", name=name, prediction=prediction)
+    if len(visual.tensor_elements(spec, tensors, prediction_only=True)) < 2:
+        return t("landscape.single", loss=spec.title[lang()])
+    if x_el == y_el:
+        return t("landscape.same", el=visual.element_text(x_el))
+    return None
+
+
+def axis_labels(spec, params, x_el, y_el) -> dict:
+    if spec.family == "activation":
+        z = t("landscape.loss_activation")
+    elif params.get("reduction") == "none":
+        z = t("landscape.loss_none")
+    else:
+        z = t("landscape.loss")
+    return {"x": visual.element_text(x_el), "y": visual.element_text(y_el), "z": z, "here": t("landscape.here"),
+            "path": t("landscape.path_name"), "field": t("landscape.field"), "step": t("landscape.step")}
+
+
+def domain_note(spec, surf, x_el, y_el) -> str | None:
+    if not surf.clipped:
+        return None
+    domains = {spec.argument(name).domain for name, _ in (x_el, y_el)} & set(visual.DOMAIN_BOUNDS)
+    return t("landscape.clipped", domain="; ".join(t(f"landscape.domain.{d}") for d in sorted(domains)))
+
+
+def path_status(spec, path) -> str:
+    if path.status == "settles":
+        return t("landscape.status_settles", step=path.settle_step)
+    if path.status == "edge":
+        return t("landscape.status_edge", step=path.settle_step, name=path.edge,
+                 domain=t(f"landscape.domain.{spec.argument(path.edge).domain}"))
+    if path.status == "moving":
+        return t("landscape.status_moving", steps=len(path.x) - 1)
+    return t(f"landscape.status_{path.status}")
+
+
+@st.fragment
+def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
+    """Everything below the form: its sliders rerun only this part of the page."""
+    view = st.session_state[f"{PREFIX}_view"]
+    options = visual.tensor_elements(spec, tensors)
+    dx, dy = visual.default_pair(spec, tensors)
+    c1, c2, c3, c4 = st.columns(4)
+    viewstate.bind(view, "x", "ls_x", options, dx)
+    viewstate.bind(view, "y", "ls_y", options, dy)
+    view["x"] = x_el = c1.selectbox(t("landscape.x"), options, key="ls_x", help=t("landscape.element_help"),
+                                    format_func=lambda e: element_label(spec, e))
+    view["y"] = y_el = c2.selectbox(t("landscape.y"), options, key="ls_y", help=t("landscape.element_help"),
+                                    format_func=lambda e: element_label(spec, e))
+    viewstate.bind(view, "grid", "ls_grid", GRIDS, DEFAULTS["grid"])
+    viewstate.bind(view, "span", "ls_span", SPANS, DEFAULTS["span"])
+    view["grid"] = grid = c3.select_slider(t("landscape.grid"), GRIDS, key="ls_grid", help=t("landscape.grid_help"))
+    view["span"] = span = c4.select_slider(t("landscape.span"), SPANS, key="ls_span", help=t("landscape.span_help"),
+                                           format_func=format_number)
+    c5, c6, _ = st.columns([1, 1, 2])
+    viewstate.bind(view, "lr", "ls_lr", RATES, DEFAULTS["lr"])
+    viewstate.bind(view, "steps", "ls_steps")
+    view["lr"] = lr = c5.select_slider(t("landscape.lr"), RATES, key="ls_lr", help=t("landscape.lr_help"),
+                                       format_func=format_number)
+    view["steps"] = steps = c6.slider(t("landscape.steps"), 0, MAX_STEPS, key="ls_steps")
+
+    if can_sync:
+        sync_url({**lossform.current_query(PREFIX), "x": visual.element_text(x_el, compact=True),
+                  "y": visual.element_text(y_el, compact=True), "grid": grid, "span": format_number(span),
+                  "lr": format_number(lr), "steps": steps})
+
+    reason = why_not(spec, tensors, x_el, y_el)
+    try:
+        surf = compute_surface(spec.id, tensors, params, x_el, y_el, grid, span)
+    except LossInputError as exc:
+        if reason:
+            st.warning(reason, icon="🧭")
+            st.caption(describe(exc, lang()))
+        else:
+            show_error(exc)
+        if reason and len(visual.tensor_elements(spec, tensors, prediction_only=True)) < 2:
+            st.page_link("pages/curves.py", label=t("landscape.open_curves"), icon="📈",
+                         query_params={"lang": lang(), **lossform.current_query(PREFIX)})
+        return
+    except Exception as exc:  # a backend bug must not become a traceback on the learner's page
+        show_error(LossInputError("internal", spec.id, type(exc).__name__, "", str(exc)))
+        return
+
+    path = compute_path(spec.id, tensors, params, x_el, y_el, lr, steps, span, surf.frame)
+    labels = axis_labels(spec, params, x_el, y_el)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.subheader(t("landscape.surface"))
+        st.plotly_chart(surface_figure(surf, path, labels), key="ls_surface", config=CONFIG)
+    with right:
+        st.subheader(t("landscape.contour"))
+        st.plotly_chart(contour_figure(surf, path, labels), key="ls_contour", config=CONFIG)
+    x0, y0, z0, gx, gy = surf.point
+    st.caption(t("landscape.contour_help") + " " + t("landscape.gradient_here", z=short(z0), x=labels["x"],
+                                                        y=labels["y"], gx=short(gx), gy=short(gy)))
+    note = domain_note(spec, surf, x_el, y_el)
+    if note:
+        st.caption(note)
+    if surf.nonfinite:
+        st.caption(t("landscape.nonfinite", count=surf.nonfinite))
+    if spec.id == "ctc_loss":
+        st.caption(t("landscape.ctc_note"))
+
+    st.subheader(t("landscape.path"))
+    info, chart = st.columns([2, 3], gap="medium")
+    with info:
+        m1, m2, m3 = st.columns(3)
+        distance = float(np.hypot(path.x[-1] - path.x[0], path.y[-1] - path.y[0]))
+        m1.metric(t("landscape.start_loss"), short(path.z[0]))
+        m2.metric(t("landscape.end_loss", steps=len(path.x) - 1), short(path.z[-1]) if np.isfinite(path.z[-1]) else "—")
+        m3.metric(t("landscape.distance"), short(distance) if np.isfinite(distance) and distance < 1e4 else "—")
+        message = path_status(spec, path)
+        (st.warning if path.status == "diverges" else st.info)(message)
+        if path.outside:
+            st.caption(t("landscape.outside"))
+    with chart:
+        if len(path.z) > 1:
+            st.plotly_chart(history_figure(path, labels), key="ls_history", config=CONFIG)
+
+
+st.title(t("landscape.title"))
+st.caption(t("landscape.intro"))
+
+viewstate.adopt_playground(PREFIX)
+view_is_new = f"{PREFIX}_view" not in st.session_state
+lossform.init(PREFIX, extra_keys=VIEW_KEYS)
+spec = lossform.loss_picker(PREFIX)
+with st.expander(t("landscape.form"), expanded=False):
+    form_left, form_right = st.columns([2, 3], gap="large")
+    with form_left:
+        params = lossform.parameter_widgets(PREFIX, spec, columns=2)
+    with form_right:
+        tensors, input_errors = lossform.tensor_editors(PREFIX, spec)
+if input_errors:
+    st.info(t("playground.unchanged"), icon="ℹ️")
+
+view = viewstate.view_state(PREFIX, DEFAULTS)
+if view_is_new or viewstate.from_link():
+    found, link_errors = read_view(query(), spec, tensors)
+    view.update(found)
+    viewstate.bump(view)
+    show_link_problems(link_errors)
+view["loss"] = spec.id
+
+explore(spec, tensors, params, not input_errors)
+
+st.divider()
+viewstate.page_links(PREFIX, [("pages/curves.py", t("landscape.open_curves"))])

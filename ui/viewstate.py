@@ -1,0 +1,98 @@
+"""State shared by the curves and landscape pages: the playground's tensors, view settings from links, links out.
+
+A page keeps its loss form in ``st.session_state[prefix]`` (ui.lossform) and its view settings (chosen elements,
+grid, sliders) in ``st.session_state[prefix + "_view"]`` with a version that renews the widgets' keys when a
+link loads new values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+import losses
+from ui import lossform
+from ui.page import arrived_with_link, lang, query, t
+from ui.tensors import TensorInputError, format_number
+from ui.urlstate import loss_query
+
+
+def adopt_playground(prefix: str) -> bool:
+    """Hold the other elements at the playground's tensors when they changed since this page last looked.
+
+    A link (``?loss=...``) wins; otherwise the playground's loss, tensors and parameters are taken over
+    whenever the learner edited them there, so "open in playground", edit, and back shows the edit.
+    """
+    pg = st.session_state.get("pg")
+    if pg is None:
+        return False
+    stamp = repr(sorted(lossform.current_query("pg").items()))
+    seen_key = f"{prefix}__pg_seen"
+    seen = st.session_state.get(seen_key)
+    st.session_state[seen_key] = stamp
+    if (arrived_with_link() and "loss" in query()) or stamp == seen:
+        return False
+    spec = losses.get_spec(pg["loss"])
+    lossform._load(prefix, spec, pg["tensors"], pg["params"])  # noqa: SLF001 - the form's own loader
+    return True
+
+
+def from_link() -> bool:
+    return arrived_with_link() and "loss" in query()
+
+
+def view_state(prefix: str, defaults: dict) -> dict:
+    view = st.session_state.setdefault(f"{prefix}_view", {"ver": 0})
+    for key, value in defaults.items():
+        view.setdefault(key, value)
+    return view
+
+
+def bump(view: dict) -> None:
+    view["ver"] = view.get("ver", 0) + 1
+
+
+def bind(view: dict, name: str, key: str, options=None, default=None) -> None:
+    """Let widget ``key`` show ``view[name]``: restored after a visit to another page (Streamlit drops the
+    state of widgets a run does not draw) and replaced when a link loaded the view; kept otherwise, so the
+    learner's own change survives the rerun it triggers."""
+    stamp = f"{key}__ver"
+    if key not in st.session_state or st.session_state.get(stamp) != view["ver"]:
+        st.session_state[key] = view[name]
+        st.session_state[stamp] = view["ver"]
+    if options is not None and st.session_state[key] not in options:
+        st.session_state[key] = default
+
+
+def read_number(key: str, text: str, low: float, high: float, integer: bool = False):
+    """A number from URL text inside [low, high]; raises TensorInputError naming the key."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise TensorInputError("not_numeric", key, repr(str(text)[:40]), "a number",
+                               f"{key}={text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise TensorInputError("not_finite", key, str(text), "a finite number", f"{key}={text!r} is not finite")
+    if integer and not value.is_integer():
+        raise TensorInputError("dtype", key, str(text), "an integer", f"{key}={text!r} is not an integer")
+    if not low <= value <= high:
+        interval = f"[{format_number(low)}, {format_number(high)}]"
+        raise TensorInputError("range", key, format_number(value), interval, f"{key}={value} is outside {interval}")
+    return int(value) if integer else value
+
+
+def nearest(options: list, value: float):
+    """The option closest to ``value`` (URL numbers snap to a slider's stops)."""
+    return min(options, key=lambda o: abs(math.log(o / value)) if o > 0 and value > 0 else abs(o - value))
+
+
+def page_links(prefix: str, others: list[tuple[str, str]]) -> None:
+    """"Open in the playground" (and the sibling page) with the same loss, tensors and parameters."""
+    state = st.session_state[prefix]
+    spec = losses.get_spec(state["loss"])
+    params = {"lang": lang(), **loss_query(spec, state["tensors"], state["params"])}
+    cols = st.columns(len(others) + 1)
+    cols[0].page_link("pages/playground.py", label=t("curves.open_playground"), icon="🧪", query_params=params)
+    for col, (page, label) in zip(cols[1:], others):
+        col.page_link(page, label=label, icon="📈", query_params=params)
