@@ -19,10 +19,10 @@ def alerts(page) -> str:
 
 def test_home_route_in_both_languages(page, app_url):
     goto(page, f"{app_url}/?lang=en")
-    assert page.get_by_text("What a loss function is").is_visible()
+    assert page.get_by_text("What a loss function is").first.is_visible()
     assert page.locator(".js-plotly-plot").count() >= 2
     goto(page, f"{app_url}/?lang=zh")
-    assert page.get_by_text("什么是损失函数").is_visible()
+    assert page.get_by_text("什么是损失函数").first.is_visible()
 
 
 def test_playground_defaults_to_the_notes_l1_example(page, app_url):
