@@ -14,6 +14,7 @@ PAGES = [
     st.Page("pages/playground.py", title=t("nav.playground"), icon="🧪", url_path="playground"),
     st.Page("pages/curves.py", title=t("nav.curves"), icon="📈", url_path="curves"),
     st.Page("pages/landscape.py", title=t("nav.landscape"), icon="⛰️", url_path="landscape"),
+    st.Page("pages/reference.py", title=t("nav.reference"), icon="📖", url_path="reference"),
     st.Page("pages/examples.py", title=t("nav.examples"), icon="📓", url_path="examples"),
 ]
 

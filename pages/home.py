@@ -5,6 +5,7 @@ import streamlit as st
 
 import losses
 from losses.spec import FAMILIES
+from ui import content
 from ui.figures import line_fit, loss_history, short
 from ui.page import lang, require_shell, sync_url, t
 
@@ -71,4 +72,11 @@ for i, family in enumerate(FAMILIES):
 
 st.page_link("pages/playground.py", label=t("home.start"), icon="🧪",
              query_params={"loss": "l1_loss", "lang": lang()})
+
+st.header(t("home.concepts_title"))
+concept_cols = st.columns(2)
+for i, concept in enumerate(content.CONCEPTS):
+    doc = content.load("concept", concept, lang())
+    concept_cols[i % 2].page_link("pages/reference.py", label=doc.title if doc else concept, icon="📖",
+                                  query_params={"concept": concept, "lang": lang()})
 sync_url({})

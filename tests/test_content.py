@@ -1,0 +1,217 @@
+"""The explanations in content/: complete, the same structure in both languages, linked correctly, no typed results.
+
+Every registry id has a page in each language with the fixed skeleton of H2 sections (position i in English is
+position i in Chinese) and the same number of H3s under each; concept pages mirror each other heading by
+heading; every /reference link names a page that exists; the glossary parses; Chinese text spaces Latin words;
+and no page quotes a number that the live example computes.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import losses
+from ui import content
+from ui.compute import run_backend
+from ui.i18n import LANGS
+from ui.urlstate import example_arrays, example_parameters
+
+IDS = [spec.id for spec in losses.SPECS]
+HAN = r"[\u4e00-\u9fff]"
+FORMULA = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+INLINE_CODE = re.compile(r"`[^`\n]*`")
+URL = re.compile(r"\]\([^)]*\)|https?://\S+")
+
+
+def text_of(kind: str, doc_id: str, lang: str) -> str:
+    return content.path_for(kind, doc_id, lang).read_text(encoding="utf-8")
+
+
+def all_pages():
+    for lang in LANGS:
+        for doc_id in IDS:
+            yield "loss", doc_id, lang
+        for doc_id in content.CONCEPTS:
+            yield "concept", doc_id, lang
+
+
+PAGES = list(all_pages())
+PAGE_IDS = [f"{lang}/{kind}/{doc_id}" for kind, doc_id, lang in PAGES]
+
+
+def sections(markdown: str) -> list[tuple[str, int]]:
+    """(H2 title, number of H3s under it), in order."""
+    out: list[tuple[str, int]] = []
+    for level, title in content.headings(markdown):
+        if level == 2:
+            out.append((title, 0))
+        elif level == 3 and out:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+    return out
+
+
+# ---------------------------------------------------------------- loss and activation pages
+
+@pytest.mark.parametrize("doc_id", IDS)
+def test_every_registry_id_has_a_page_in_both_languages(doc_id):
+    for lang in LANGS:
+        path = content.path_for("loss", doc_id, lang)
+        assert path.is_file(), f"missing {path.relative_to(content.CONTENT.parent)}"
+
+
+@pytest.mark.parametrize("doc_id", IDS)
+def test_loss_pages_follow_the_skeleton_in_both_languages(doc_id):
+    structure = {}
+    for lang in LANGS:
+        text = text_of("loss", doc_id, lang)
+        assert re.match(r"# \S.*\n", text), f"{lang}/{doc_id}.md must start with '# <title>'"
+        assert [level for level, _ in content.headings(text)].count(1) == 1, f"{lang}/{doc_id}.md: one H1 only"
+        found = sections(text)
+        assert [title for title, _ in found] == list(content.SECTIONS[lang]), f"{lang}/{doc_id}.md H2s: {found}"
+        structure[lang] = [count for _, count in found]
+    assert structure["en"] == structure["zh"], f"{doc_id}: H3s per section differ between en and zh: {structure}"
+
+
+@pytest.mark.parametrize("doc_id", IDS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_loss_pages_have_a_formula_in_their_formula_section(doc_id, lang):
+    text = content.without_code(text_of("loss", doc_id, lang))
+    formula_title = re.escape(content.SECTIONS[lang][1])
+    match = re.search(rf"^## {formula_title}\n(.*?)(?=^## )", text, re.M | re.S)
+    assert match and FORMULA.search(match.group(1)), f"{lang}/{doc_id}.md: no $...$ formula under its formula section"
+
+
+def test_no_page_without_a_registry_id_or_concept():
+    for lang in LANGS:
+        ids = {p.stem for p in (content.CONTENT / lang).glob("*.md")}
+        assert ids == set(IDS), f"{lang}: pages without an id {ids - set(IDS)}, ids without a page {set(IDS) - ids}"
+        concepts = {p.stem for p in (content.CONTENT / lang / "concepts").glob("*.md")}
+        assert concepts == set(content.CONCEPTS), f"{lang}: concept pages {sorted(concepts)}"
+
+
+# ---------------------------------------------------------------- concept pages
+
+@pytest.mark.parametrize("concept", content.CONCEPTS)
+def test_concept_pages_mirror_each_other(concept):
+    levels = {}
+    for lang in LANGS:
+        text = text_of("concept", concept, lang)
+        assert re.match(r"# \S.*\n", text), f"{lang}/concepts/{concept}.md must start with '# <title>'"
+        levels[lang] = [level for level, _ in content.headings(text)]
+        assert levels[lang].count(1) == 1
+    assert levels["en"] == levels["zh"], f"{concept}: heading levels differ: {levels}"
+
+
+@pytest.mark.parametrize("concept", content.CONCEPTS)
+def test_concept_pages_load_with_a_title(concept):
+    for lang in LANGS:
+        doc = content.load("concept", concept, lang)
+        assert doc is not None and doc.title and doc.body.strip()
+
+
+# ---------------------------------------------------------------- links, glossary, Chinese typography
+
+@pytest.mark.parametrize("kind, doc_id, lang", PAGES, ids=PAGE_IDS)
+def test_reference_links_point_to_existing_pages(kind, doc_id, lang):
+    text = text_of(kind, doc_id, lang)
+    for link_kind, target in content.links(text):
+        known = losses.REGISTRY if link_kind == "loss" else content.CONCEPTS
+        assert target in known, f"{lang}/{doc_id}: link to unknown {link_kind} {target!r}"
+    internal = re.findall(r"\]\((/[^)]*)\)", text)
+    malformed = [u for u in internal if not re.fullmatch(r"/reference\?(loss|concept)=[A-Za-z0-9_\-]+", u)]
+    assert not malformed, f"{lang}/{doc_id}: internal links must be /reference?loss=<id> or ?concept=<id>: {malformed}"
+    shown = content.load(kind, doc_id, lang).rendered()
+    assert "](/reference" not in shown, f"{lang}/{doc_id}: a link text the renderer cannot convert (a ']' inside?)"
+    assert shown.count(f"&amp;lang={lang}\" target=\"_self\"") == len(content.links(text))
+
+
+def test_links_get_the_language_appended():
+    text = "See [Huber](/reference?loss=huber_loss) and [reductions](/reference?concept=reductions)."
+    assert content.localise_links(text, "zh") == ("See [Huber](/reference?loss=huber_loss&lang=zh) and "
+                                                  "[reductions](/reference?concept=reductions&lang=zh).")
+    assert content.links(text) == [("loss", "huber_loss"), ("concept", "reductions")]
+
+
+def test_glossary_parses_with_unique_terms():
+    with open(content.GLOSSARY, "rb") as fh:
+        terms = tomllib.load(fh)["term"]
+    assert len(terms) >= 30
+    english = [term["en"].strip().lower() for term in terms]
+    assert len(english) == len(set(english)), sorted({e for e in english if english.count(e) > 1})
+    for term in terms:
+        assert term.get("en", "").strip() and term.get("zh", "").strip(), term
+        assert set(term) <= {"en", "zh", "note_en", "note_zh"}, term
+    assert content.glossary() == tuple(terms)
+
+
+def prose(markdown: str) -> str:
+    """The text a reader reads as Chinese sentences: without code, formulas and link targets."""
+    text = content.without_code(markdown)
+    text = FORMULA.sub(" ", text)
+    text = INLINE_CODE.sub(" ", text)
+    return URL.sub(" ", text)
+
+
+@pytest.mark.parametrize("kind, doc_id", [(k, d) for k, d, lang in PAGES if lang == "zh"])
+def test_chinese_puts_spaces_between_chinese_and_latin(kind, doc_id):
+    text = prose(text_of(kind, doc_id, "zh"))
+    bad = [m.group(0) for m in re.finditer(rf".{{0,8}}(?:{HAN}[A-Za-z0-9]|[A-Za-z0-9]{HAN}).{{0,8}}", text)]
+    assert not bad, f"zh/{doc_id}: add a space between Chinese and Latin words or digits: {bad[:8]}"
+
+
+# ---------------------------------------------------------------- no computed numbers typed into the text
+
+def computed_numbers() -> dict[str, str]:
+    """Each registry example's value (and its elements when it is a tensor), as the page would show them.
+
+    Also the notes' 2x2 pair (ones against [[0, 1], [2, 3]]) under every loss that accepts it, because that is
+    the example a writer is most tempted to quote.
+    """
+    found: dict[str, str] = {}
+    notes_pair = {"input": np.ones((2, 2)), "target": np.array([[0.0, 1.0], [2.0, 3.0]])}
+    for spec in losses.SPECS:
+        calls = [(example_arrays(spec), example_parameters(spec))]
+        if {a.name for a in spec.arguments if not a.optional} == {"input", "target"}:
+            calls.append((notes_pair, spec.defaults()))
+        for tensors, params in calls:
+            outcome = run_backend(spec.id, tensors, params)
+            if not outcome.ok:
+                continue
+            for value in np.atleast_1d(outcome.value).ravel():
+                for text in significant_forms(float(value)):
+                    found.setdefault(text, spec.id)
+    return found
+
+
+def significant_forms(value: float) -> set[str]:
+    """The ways a writer would print ``value`` to about four significant digits; trivial numbers excluded."""
+    if not np.isfinite(value):
+        return set()
+    forms = {f"{value:.4g}", f"{value:.4f}".rstrip("0").rstrip("."), f"{value:.3f}".rstrip("0").rstrip(".")}
+    # 0, 1, 2, 0.5, 1.5, 0.25 ... occur as constants everywhere: keep only numbers with 3+ significant digits
+    return {f for f in forms if len(re.sub(r"^[-0.]+|[.]", "", f)) >= 3 and "e" not in f}
+
+
+def test_no_computed_example_value_is_typed_into_the_markdown():
+    numbers = computed_numbers()
+    assert numbers, "the backend computed nothing"
+    offenders = []
+    for kind, doc_id, lang in PAGES:
+        text = text_of(kind, doc_id, lang)
+        for number, source in numbers.items():
+            for m in re.finditer(rf"(?<![\d.]){re.escape(number)}(?!\d)", text):
+                offenders.append(f"{lang}/{doc_id}: {number} (the live value of {source}) in "
+                                 f"{text[max(0, m.start() - 30):m.end() + 10]!r}")
+    assert not offenders, "numbers are computed when the page runs, not typed:\n" + "\n".join(offenders)
+
+
+def test_the_number_check_would_catch_a_typed_value(tmp_path: Path):
+    """The check above is not vacuous: the cross-entropy example's value is among the numbers it looks for."""
+    outcome = run_backend("cross_entropy", example_arrays(losses.get_spec("cross_entropy")),
+                          example_parameters(losses.get_spec("cross_entropy")))
+    assert f"{float(outcome.value):.4g}" in computed_numbers()
