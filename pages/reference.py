@@ -9,6 +9,7 @@ from losses import LossInputError
 from losses.spec import FAMILIES
 from ui import content
 from ui.compute import run_backend, run_torch, torch_version
+from ui.errors import describe
 from ui.figures import short
 from ui.figures_reference import curve_figure, example_curve
 from ui.page import lang, require_shell, show_error, show_link_problems, sync_url, t
@@ -74,9 +75,11 @@ def render_index() -> None:
     st.caption(t("reference.intro"))
     st.header(t("reference.families"))
     groups = losses.by_family()
-    cols = st.columns(3, gap="medium")
-    for i, family in enumerate(FAMILIES):
-        with cols[i % 3]:
+    cols, filled = st.columns(2, gap="large"), [0, 0]
+    for family in FAMILIES:
+        side = filled.index(min(filled))  # two columns of about equal length; wide enough for the long names
+        filled[side] += len(groups[family]) + 1
+        with cols[side]:
             st.markdown(f"**{t('family.' + family)}**")
             for spec in groups[family]:
                 cls = spec.torch_class or t("reference.not_in_torch")
@@ -93,6 +96,28 @@ def render_index() -> None:
     rows = [{t("reference.col_en"): term["en"], t("reference.col_zh"): term["zh"],
              t("reference.col_note"): term.get(f"note_{lang()}", "")} for term in content.glossary()]
     st.table(pd.DataFrame(rows), hide_index=True)
+
+
+def show_value(spec, value: np.ndarray, theirs) -> None:
+    """The backend's value beside torch's; a tensor value (activations, reduction='none') is listed in full."""
+    torch_ok = theirs.available and not theirs.error
+    if value.ndim == 0:
+        st.markdown(f"**{t('reference.value')}**")
+        c1, c2 = st.columns(2)
+        c1.metric(t("reference.ours"), short(value, 6))
+        if torch_ok:
+            c2.metric(t("reference.torch", version=torch_version()), short(np.asarray(theirs.value), 6))
+    else:
+        st.markdown(f"**{t('reference.output', shape=shape_text(value.shape))}**")
+        st.caption(t("reference.output_values") if spec.family == "activation" else t("reference.elements"))
+        st.code(tensor_text(value, short), language=None)
+        if torch_ok:
+            diff = float(np.nanmax(np.abs(value - np.asarray(theirs.value)))) if value.size else 0.0
+            st.metric(t("reference.difference", version=torch_version()), f"{diff:.1e}" if diff else "0")
+    if not theirs.available:
+        st.info(t("reference.torch_missing"))
+    elif theirs.error:
+        st.warning(t("reference.torch_refuses", message=theirs.error))
 
 
 def render_example(spec) -> None:
@@ -114,27 +139,7 @@ def render_example(spec) -> None:
     if not ours.ok:
         show_error(ours.error)
     else:
-        value = np.asarray(ours.value)
-        scalar = value.ndim == 0
-        c1, c2 = st.columns(2)
-        if scalar:
-            c1.metric(t("reference.value"), short(value, 6))
-        else:
-            c1.metric(t("reference.output"), t("reference.output_shape", shape=shape_text(value.shape)))
-        if not theirs.available:
-            st.info(t("reference.torch_missing"))
-        elif theirs.error:
-            st.warning(t("reference.torch_refuses", message=theirs.error))
-        else:
-            torch_value = np.asarray(theirs.value)
-            diff = float(np.nanmax(np.abs(value - torch_value))) if value.size else 0.0
-            if scalar:
-                c2.metric(t("reference.torch_value", version=torch_version()), short(torch_value, 6))
-            else:
-                c2.metric(t("reference.difference", version=torch_version()), f"{diff:.1e}" if diff else "0")
-        if not scalar:
-            st.caption(t("reference.output_values") if spec.family == "activation" else t("reference.elements"))
-            st.code(tensor_text(value, short), language=None)
+        show_value(spec, np.asarray(ours.value), theirs)
 
     query = {**loss_query(spec, tensors, params), "lang": lang()}
     curve, problem = live_curve(spec.id)
@@ -145,12 +150,13 @@ def render_example(spec) -> None:
 
     st.subheader(t("reference.curve"))
     if curve is None:
-        st.caption(t("reference.no_curve", message=problem))
+        st.caption(t("reference.no_curve", message=describe(problem, lang())))
         return
     help_key = {"loss": "curve_help", "loss_sum": "curve_help_sum", "activation": "curve_help_activation"}[curve.kind]
-    st.caption(t(f"reference.{help_key}", element=f"`{curve.element}`"))
+    position = ", ".join(map(str, curve.index))
+    st.caption(t(f"reference.{help_key}", element=f"`{curve.element}`", output=f"`output[{position}]`"))
     y_label = {"loss": t("reference.axis_loss"), "loss_sum": t("reference.axis_loss_sum"),
-               "activation": t("reference.axis_output", element=curve.element)}[curve.kind]
+               "activation": f"output[{position}]"}[curve.kind]
     labels = {"y": y_label, "slope": t("reference.axis_slope"), "point": t("reference.example_point")}
     st.plotly_chart(curve_figure(curve, labels), key="ref_curve", config={"displayModeBar": False})
 
