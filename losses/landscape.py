@@ -5,9 +5,10 @@ values (``reduction_coefficients``), and every unit (sample, row or element)
 depends only on its own slice of the arguments.  So a grid point changes only
 the units that hold the two chosen elements: the other units are summed once,
 and the touched units are copied once per grid point along their unit axis
-and evaluated in a single vectorised call.  When the two elements lie in
-different units the surface is separable, ``z = c + f(x) + g(y)``, and only the
-two 1-D sweeps are computed.
+and evaluated in vectorised calls over chunks of copies (the copy axis
+innermost in memory, a chunk small enough to stay in cache).  When the two
+elements lie in different units the surface is separable,
+``z = c + f(x) + g(y)``, and only the two 1-D sweeps are computed.
 """
 
 from __future__ import annotations
@@ -50,10 +51,15 @@ def _repeat_units(sub: np.ndarray, axis: int, copies: int) -> np.ndarray:
     (copies, k) array an order of magnitude slower than the same axis when the long copy axis is the
     contiguous one, and elementwise results keep the layout of their operands.
     """
-    moved = np.moveaxis(sub, axis, -1)
+    if sub.ndim == 1:
+        out = np.empty(copies * len(sub), dtype=sub.dtype)
+        out.reshape(copies, len(sub))[...] = sub
+        return out
+    order = [d for d in range(sub.ndim) if d != axis] + [axis]
+    moved = sub.transpose(order)
     out = np.empty(moved.shape[:-1] + (copies, moved.shape[-1]), dtype=sub.dtype)
     out[...] = moved[..., None, :]
-    return np.moveaxis(out.reshape(moved.shape[:-1] + (-1,)), -1, axis)
+    return out.reshape(moved.shape[:-1] + (-1,)).transpose(np.argsort(order))
 
 
 def _tile(problem: Problem, units: np.ndarray, copies: int) -> dict:
@@ -68,38 +74,84 @@ def _tile(problem: Problem, units: np.ndarray, copies: int) -> dict:
     return tiled
 
 
-def _tiled_index(problem: Problem, name: str, positions: np.ndarray, units: np.ndarray, copies: int):
-    """Index arrays (copies, len(positions)) addressing each position in each copy."""
+def _tiled_index(problem: Problem, name: str, positions: np.ndarray, units: np.ndarray) -> list:
+    """One basic index per canonical position, each addressing that position in every copy.
+
+    Copy ``k`` of local unit ``u`` is at ``k * len(units) + u`` on the unit axis, so a position is the
+    strided slice ``u::len(units)`` there: plain slicing, no fancy-index arrays.  (A position list has
+    more than one row when broadcasting made several canonical elements of one original element.)
+    """
     axis = problem.unit_axes[name]
     local = np.searchsorted(units, positions[:, axis])
-    idx = [np.broadcast_to(positions[:, d], (copies, len(positions))) for d in range(positions.shape[1])]
-    idx[axis] = np.arange(copies)[:, None] * len(units) + local[None, :]
-    return tuple(idx)
+    indices = []
+    for row, u in zip(positions, local):
+        index = [int(i) for i in row]
+        index[axis] = slice(int(u), None, len(units))
+        indices.append(tuple(index))
+    return indices
+
+
+# A compute call sees at most about CHUNK_ELEMENTS elements per tiled argument (at least MIN_CHUNK copies).
+CHUNK_ELEMENTS = 1 << 15
+MIN_CHUNK = 64
+
+
+def _chunk_size(problem: Problem, units: np.ndarray, copies: int) -> int:
+    """Copies per compute call: enough to amortise numpy's per-call overhead, few enough that a
+    call's arrays and temporaries stay in the CPU cache.  It also bounds the memory of a large unit
+    on a large grid."""
+    per_copy = max((arr.size // max(arr.shape[axis], 1) * len(units)
+                    for name, arr in problem.arrays.items()
+                    if (axis := problem.unit_axes.get(name)) is not None), default=1)
+    return int(min(copies, max(MIN_CHUNK, CHUNK_ELEMENTS // max(per_copy, 1))))
+
+
+def _head(problem: Problem, arrays: dict, count: int) -> dict:
+    """The first ``count`` entries of every unit axis (views)."""
+    out = {}
+    for name, arr in arrays.items():
+        axis = problem.unit_axes.get(name)
+        out[name] = arr if axis is None else arr[(slice(None),) * axis + (slice(0, count),)]
+    return out
 
 
 def _sweep(problem, compute, coef, units, settings):
     """Evaluate the touched units once per grid value.
 
     ``settings`` is a list of (name, positions, values) with values of length G.
-    Returns the summed weighted values (G,) and, per setting, the derivative (G,).
+    Returns the weighted values summed within each unit, (G, len(units)), and, per setting,
+    the derivative (G,).
+    The G copies are evaluated in chunks of the same tiled arrays; only the chosen elements
+    are rewritten between chunks.
     """
     copies = len(settings[0][2])
-    arrays = _tile(problem, units, copies)
-    indices = []
-    for name, positions, values in settings:
-        index = _tiled_index(problem, name, positions, units, copies)
-        arrays[name][index] = values[:, None]
-        indices.append(index)
-    unreduced = compute(arrays, problem.params)
-    weights = _repeat_units(np.take(coef, units, axis=0), 0, copies)
-    with np.errstate(invalid="ignore"):
-        weighted = unreduced.values * weights
-        if weighted.ndim > 1:
-            weighted = weighted.sum(axis=tuple(range(1, weighted.ndim)))
-        total = weighted.reshape(copies, len(units)).sum(axis=1)
-    grads = unreduced.backward(weights)
-    derivs = [grads[name][index].sum(axis=1) for (name, _, _), index in zip(settings, indices)]
-    return total, derivs
+    width = len(units)
+    if copies == 0:
+        return np.zeros((0, width)), [np.zeros(0) for _ in settings]
+    chunk = _chunk_size(problem, units, copies)
+    tiled = _tile(problem, units, chunk)
+    tiled_weights = _repeat_units(np.take(coef, units, axis=0), 0, chunk)
+    indices = [_tiled_index(problem, name, positions, units) for name, positions, _ in settings]
+    totals = np.empty((copies, width))
+    derivs = [np.empty(copies) for _ in settings]
+    for start in range(0, copies, chunk):
+        stop = min(start + chunk, copies)
+        arrays, weights = tiled, tiled_weights
+        if stop - start < chunk:
+            arrays, weights = _head(problem, tiled, (stop - start) * width), tiled_weights[: (stop - start) * width]
+        for (name, _, values), index in zip(settings, indices):
+            for position in index:
+                arrays[name][position] = values[start:stop]
+        unreduced = compute(arrays, problem.params)
+        with np.errstate(invalid="ignore"):
+            weighted = unreduced.values * weights
+            if weighted.ndim > 1:
+                weighted = weighted.sum(axis=tuple(range(1, weighted.ndim)))
+            totals[start:stop] = weighted.reshape(stop - start, width)
+        grads = unreduced.backward(weights)
+        for (name, _, _), index, deriv in zip(settings, indices, derivs):
+            deriv[start:stop] = sum(grads[name][position] for position in index)
+    return totals, derivs
 
 
 def landscape(name: str, args: dict, kwargs: dict | None = None, *, x: tuple, y: tuple) -> Landscape:
@@ -141,18 +193,25 @@ def landscape(name: str, args: dict, kwargs: dict | None = None, *, x: tuple, y:
         untouched[touched] = False
         rest = weighted[untouched].sum()
         nx, ny = len(x_values), len(y_values)
-        if np.intersect1d(x_units, y_units).size == 0:
-            fx, (gx,) = _sweep(problem, compute, coef, x_units, [(x_name, x_pos, x_values)])
-            fy, (gy,) = _sweep(problem, compute, coef, y_units, [(y_name, y_pos, y_values)])
+        if np.intersect1d(x_units, y_units).size == 0 and nx and ny:
+            # Separable: one sweep of max(nx, ny) copies sets x in its units and y in its own
+            # (the shorter list padded with its last value); each unit's total is read apart.
+            length = max(nx, ny)
+            sweep_x = np.concatenate([x_values, np.full(length - nx, x_values[-1])])
+            sweep_y = np.concatenate([y_values, np.full(length - ny, y_values[-1])])
+            totals, (gx, gy) = _sweep(problem, compute, coef, touched,
+                                      [(x_name, x_pos, sweep_x), (y_name, y_pos, sweep_y)])
+            fx = totals[:nx, np.searchsorted(touched, x_units)].sum(axis=1)
+            fy = totals[:ny, np.searchsorted(touched, y_units)].sum(axis=1)
             z = rest + fx[None, :] + fy[:, None]
-            dz_dx = np.broadcast_to(gx[None, :], (ny, nx)).copy()
-            dz_dy = np.broadcast_to(gy[:, None], (ny, nx)).copy()
+            dz_dx = np.broadcast_to(gx[None, :nx], (ny, nx)).copy()
+            dz_dy = np.broadcast_to(gy[:ny, None], (ny, nx)).copy()
         else:
             grid_x = np.tile(x_values, ny)
             grid_y = np.repeat(y_values, nx)
-            f, (gx, gy) = _sweep(problem, compute, coef, touched,
-                                 [(x_name, x_pos, grid_x), (y_name, y_pos, grid_y)])
-            z = (rest + f).reshape(ny, nx)
+            totals, (gx, gy) = _sweep(problem, compute, coef, touched,
+                                      [(x_name, x_pos, grid_x), (y_name, y_pos, grid_y)])
+            z = (rest + totals.sum(axis=1)).reshape(ny, nx)
             dz_dx = gx.reshape(ny, nx)
             dz_dy = gy.reshape(ny, nx)
     return Landscape(x=x_values, y=y_values, z=z, dz_dx=dz_dx, dz_dy=dz_dy)
