@@ -190,11 +190,13 @@ def render_concept(concept: str) -> None:
             st.title(doc.title)
             st.markdown(doc.rendered(), unsafe_allow_html=True)
     with side_col:
-        st.markdown(f"**{t('reference.other_concepts')}**")
+        # markdown links wrap in a narrow column, where page-link pills would cut long titles
+        lines = [f"**{t('reference.other_concepts')}**", ""]
         for other in content.CONCEPTS:
             if other != concept:
                 other_doc = content.load("concept", other, lang())
-                link_to(other_doc.title if other_doc else other, icon="📖", concept=other)
+                lines.append(f"- [{other_doc.title if other_doc else other}](/reference?concept={other})")
+        st.markdown(content.localise_links("\n".join(lines), lang(), same_tab=True), unsafe_allow_html=True)
 
 
 params = st.query_params.to_dict()
