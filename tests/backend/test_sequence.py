@@ -305,3 +305,52 @@ def test_random_problems(data):
               "zero_infinity": data.draw(st.booleans())}
     check("ctc_loss", {"log_probs": lp, "targets": targets, "input_lengths": input_lengths,
                        "target_lengths": target_lengths}, kwargs)
+
+
+def test_ctc_scaled_path_agrees_with_log_space_row_by_row():
+    """The probability-domain path (per-frame rescaling) and the log-space fallback agree on every row,
+    with odd rows (-inf, huge or very negative log-probabilities, no frames, impossible targets) mixed
+    into a batch: those rows take the log-space path without changing the others."""
+    from losses.sequence import _ctc_compute, _ctc_log_space, _needs_log_space
+
+    rng = np.random.default_rng(11)
+    fast_rows = 0
+    for trial in range(120):
+        steps, batch, classes, longest = (int(rng.integers(1, 12)), int(rng.integers(1, 6)),
+                                          int(rng.integers(2, 6)), int(rng.integers(0, 4)))
+        blank = int(rng.integers(0, classes))
+        lp = log_softmax(rng.normal(size=(steps, batch, classes)) * rng.choice([0.5, 2.0, 30.0]))
+        odd = int(rng.integers(0, batch))
+        if trial % 5 == 0:
+            lp[int(rng.integers(0, steps)), odd, int(rng.integers(0, classes))] = -np.inf
+        elif trial % 5 == 1:
+            lp[:, odd] += 400.0
+        elif trial % 5 == 2:
+            lp[int(rng.integers(0, steps)), odd] = -800.0
+        target_lengths = rng.integers(0, longest + 1, size=batch)
+        input_lengths = rng.integers(0, steps + 1, size=batch)
+        targets = rng.choice([c for c in range(classes) if c != blank], size=(batch, longest))
+        for zero_infinity in (False, True):
+            problem = ctc_loss.prepare(lp, targets, input_lengths, target_lengths, blank=blank, reduction="none",
+                                       zero_infinity=zero_infinity)
+            g = rng.uniform(0.5, 1.5, size=batch)
+            with np.errstate(all="ignore"):
+                ours, reference = _ctc_compute(problem.arrays, problem.params), _ctc_log_space(problem.arrays,
+                                                                                               problem.params)
+                pairs = [(ours.values, reference.values),
+                         (ours.backward(g)["log_probs"], reference.backward(g)["log_probs"])]
+            for got, want in pairs:
+                np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)  # also inf and NaN in place
+            fast_rows += int((~_needs_log_space(problem.arrays["log_probs"], input_lengths)).sum())
+    assert fast_rows > 200
+
+
+def test_ctc_long_high_contrast_against_torch():
+    """Long sequences with sharp log-probabilities, where scaled probabilities may leave the normal doubles:
+    such rows are recomputed in log space, so torch's values and gradients still hold."""
+    steps, batch = 80, 6
+    lp = log_softmax(RNG.normal(size=(steps, batch, 5)) * np.array([1.0, 3.0, 10.0, 30.0, 60.0, 2.0])[:, None])
+    target_lengths = np.array([10, 20, 5, 8, 3, 30])
+    targets = RNG.integers(1, 5, size=(batch, 30))
+    check("ctc_loss", {"log_probs": lp, "targets": targets, "input_lengths": np.array([80, 80, 70, 80, 40, 75]),
+                       "target_lengths": target_lengths}, {"reduction": "none"})
