@@ -61,9 +61,9 @@ else:
 st.header(t("home.map_title"))
 st.caption(t("home.map_body"))
 groups = losses.by_family()
-cols = st.columns(3)
+cols = st.columns(2)
 for i, family in enumerate(FAMILIES):
-    with cols[i % 3]:
+    with cols[i % 2]:
         st.markdown(f"**{t('family.' + family)}**")
         for spec in groups[family]:
             suffix = f" · {spec.torch_class}" if spec.torch_class else ""

@@ -85,5 +85,5 @@ def loss_history(losses_by_step, x_title: str, y_title: str) -> go.Figure:
                                line=dict(color=PALETTE[0])))
     fig.update_layout(**LAYOUT, height=260)
     fig.update_xaxes(title=x_title)
-    fig.update_yaxes(title=y_title, type="log")
+    fig.update_yaxes(title=y_title, type="log", dtick=1, exponentformat="power")
     return fig
