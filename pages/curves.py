@@ -64,6 +64,12 @@ def suggestions(loss_id, tensors, params) -> list:
     return found
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def refusal(loss_id, tensors, params):
+    """The backend's refusal of this call, or None (kept as the object itself: errors do not pickle)."""
+    return visual.accepts(loss_id, tensors, params)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def compute_curve(loss_id, tensors, params, element, scale, shift, span, points):
     axis = visual.Axis(scale, shift, "", {})
@@ -196,9 +202,9 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
         if element[0] not in other.differentiable:
             notes.append(t("curves.not_taken", loss=other.title[lang()], name=element[0]))
             continue
-        refusal = visual.accepts(loss_id, tensors, own)
-        if refusal is not None:
-            notes.append(t("curves.not_drawn", loss=other.title[lang()], message=describe(refusal, lang())))
+        refused = refusal(loss_id, tensors, own)
+        if refused is not None:
+            notes.append(t("curves.not_drawn", loss=other.title[lang()], message=describe(refused, lang())))
             continue
         try:
             curve = compute_curve(loss_id, tensors, own, element, axis.scale, axis.shift, span, points)
@@ -216,7 +222,8 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
         rows = [{t("curves.table_loss"): names[c.loss_id], t("curves.table_x"): short(c.here[0]),
                  t("curves.table_value"): short(c.here[1]), t("curves.table_slope"): short(c.here[2])}
                 for c in drawn]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, key="cv_table")
+        # a static table: the interactive data grid costs the browser more to redraw than the chart
+        st.table(pd.DataFrame(rows).set_index(t("curves.table_loss")))
     for note in notes:
         st.caption(note)
     domain = spec.argument(element[0]).domain
@@ -239,12 +246,7 @@ viewstate.adopt_playground(PREFIX)
 view_is_new = f"{PREFIX}_view" not in st.session_state
 lossform.init(PREFIX, extra_keys=VIEW_KEYS)
 spec = lossform.loss_picker(PREFIX)
-with st.expander(t("curves.form"), expanded=False):
-    form_left, form_right = st.columns([2, 3], gap="large")
-    with form_left:
-        params = lossform.parameter_widgets(PREFIX, spec, columns=2)
-    with form_right:
-        tensors, input_errors = lossform.tensor_editors(PREFIX, spec)
+params, tensors, input_errors = viewstate.loss_form(PREFIX, spec, t("curves.form"))
 if input_errors:
     st.info(t("playground.unchanged"), icon="ℹ️")
 

@@ -7,7 +7,7 @@ from losses import LossInputError
 from ui import lossform, viewstate, visual
 from ui.errors import describe
 from ui.figures import short
-from ui.figures_landscape import CONFIG, contour_figure, history_figure, surface_figure
+from ui.figures_landscape import CONFIG, descent_figure, surface_figure
 from ui.page import lang, query, require_shell, show_error, show_link_problems, sync_url, t
 from ui.tensors import TensorInputError, format_number
 
@@ -18,6 +18,7 @@ GRIDS = (21, 31, 41, 51, 61, 81, 101, 151, 201)
 SPANS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0)
 MAX_STEPS = 200
+PATH_CHUNK = 50
 DEFAULTS = {"x": None, "y": None, "grid": 61, "span": 2.0, "lr": 0.5, "steps": 30}
 VIEW_KEYS = frozenset(DEFAULTS)
 
@@ -27,9 +28,16 @@ def compute_surface(loss_id, tensors, params, x_el, y_el, grid, span):
     return visual.surface(loss_id, tensors, params, x_el, y_el, grid, span)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=128)
+def compute_iterates(loss_id, tensors, params, x_el, y_el, lr, horizon, span):
+    return visual.iterate(loss_id, tensors, params, x_el, y_el, lr, horizon, span)
+
+
 def compute_path(loss_id, tensors, params, x_el, y_el, lr, steps, span, frame):
-    return visual.descend(loss_id, tensors, params, x_el, y_el, lr, steps, span, frame)
+    """The path computed in chunks of PATH_CHUNK steps, so moving the steps slider reuses the cached run."""
+    horizon = max(PATH_CHUNK, -(-steps // PATH_CHUNK) * PATH_CHUNK)
+    iterates = compute_iterates(loss_id, tensors, params, x_el, y_el, lr, horizon, span)
+    return visual.path_from(loss_id, iterates, x_el, y_el, steps, span, frame)
 
 
 def read_view(q: dict, spec, tensors: dict) -> tuple[dict, list]:
@@ -113,9 +121,15 @@ def path_status(spec, path) -> str:
     return t(f"landscape.status_{path.status}")
 
 
+def sync(view: dict) -> None:
+    sync_url({**lossform.current_query(PREFIX), "x": visual.element_text(view["x"], compact=True),
+              "y": visual.element_text(view["y"], compact=True), "grid": view["grid"],
+              "span": format_number(view["span"]), "lr": format_number(view["lr"]), "steps": view["steps"]})
+
+
 @st.fragment
 def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
-    """Everything below the form: its sliders rerun only this part of the page."""
+    """Everything below the form: the elements, the window and the surface.  Its widgets rerun this part."""
     view = st.session_state[f"{PREFIX}_view"]
     options = visual.tensor_elements(spec, tensors)
     dx, dy = visual.default_pair(spec, tensors)
@@ -131,17 +145,8 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     view["grid"] = grid = c3.select_slider(t("landscape.grid"), GRIDS, key="ls_grid", help=t("landscape.grid_help"))
     view["span"] = span = c4.select_slider(t("landscape.span"), SPANS, key="ls_span", help=t("landscape.span_help"),
                                            format_func=format_number)
-    c5, c6, _ = st.columns([1, 1, 2])
-    viewstate.bind(view, "lr", "ls_lr", RATES, DEFAULTS["lr"])
-    viewstate.bind(view, "steps", "ls_steps")
-    view["lr"] = lr = c5.select_slider(t("landscape.lr"), RATES, key="ls_lr", help=t("landscape.lr_help"),
-                                       format_func=format_number)
-    view["steps"] = steps = c6.slider(t("landscape.steps"), 0, MAX_STEPS, key="ls_steps")
-
     if can_sync:
-        sync_url({**lossform.current_query(PREFIX), "x": visual.element_text(x_el, compact=True),
-                  "y": visual.element_text(y_el, compact=True), "grid": grid, "span": format_number(span),
-                  "lr": format_number(lr), "steps": steps})
+        sync(view)
 
     reason = why_not(spec, tensors, x_el, y_el)
     try:
@@ -160,41 +165,50 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
         show_error(LossInputError("internal", spec.id, type(exc).__name__, "", str(exc)))
         return
 
-    path = compute_path(spec.id, tensors, params, x_el, y_el, lr, steps, span, surf.frame)
     labels = axis_labels(spec, params, x_el, y_el)
     left, right = st.columns(2, gap="medium")
     with left:
         st.subheader(t("landscape.surface"))
-        st.plotly_chart(surface_figure(surf, path, labels), key="ls_surface", config=CONFIG)
+        st.plotly_chart(surface_figure(surf, labels), key="ls_surface", config=CONFIG)
+        x0, y0, z0, gx, gy = surf.point
+        st.caption(t("landscape.gradient_here", z=short(z0), x=labels["x"], y=labels["y"], gx=short(gx),
+                     gy=short(gy)))
+        note = domain_note(spec, surf, x_el, y_el)
+        if note:
+            st.caption(note)
+        if surf.nonfinite:
+            st.caption(t("landscape.nonfinite", count=surf.nonfinite))
+        if spec.id == "ctc_loss":
+            st.caption(t("landscape.ctc_note"))
     with right:
-        st.subheader(t("landscape.contour"))
-        st.plotly_chart(contour_figure(surf, path, labels), key="ls_contour", config=CONFIG)
-    x0, y0, z0, gx, gy = surf.point
-    st.caption(t("landscape.contour_help") + " " + t("landscape.gradient_here", z=short(z0), x=labels["x"],
-                                                        y=labels["y"], gx=short(gx), gy=short(gy)))
-    note = domain_note(spec, surf, x_el, y_el)
-    if note:
-        st.caption(note)
-    if surf.nonfinite:
-        st.caption(t("landscape.nonfinite", count=surf.nonfinite))
-    if spec.id == "ctc_loss":
-        st.caption(t("landscape.ctc_note"))
+        descent(spec, tensors, params, surf, labels, can_sync)
 
-    st.subheader(t("landscape.path"))
-    info, chart = st.columns([2, 3], gap="medium")
-    with info:
-        m1, m2, m3 = st.columns(3)
-        distance = float(np.hypot(path.x[-1] - path.x[0], path.y[-1] - path.y[0]))
-        m1.metric(t("landscape.start_loss"), short(path.z[0]))
-        m2.metric(t("landscape.end_loss", steps=len(path.x) - 1), short(path.z[-1]) if np.isfinite(path.z[-1]) else "—")
-        m3.metric(t("landscape.distance"), short(distance) if np.isfinite(distance) and distance < 1e4 else "—")
-        message = path_status(spec, path)
-        (st.warning if path.status == "diverges" else st.info)(message)
-        if path.outside:
-            st.caption(t("landscape.outside"))
-    with chart:
-        if len(path.z) > 1:
-            st.plotly_chart(history_figure(path, labels), key="ls_history", config=CONFIG)
+
+@st.fragment
+def descent(spec, tensors: dict, params: dict, surf, labels: dict, can_sync: bool) -> None:
+    """The contour map with the descent field and the path: the learning rate and the steps rerun only this,
+    so moving them leaves the 3D surface alone."""
+    view = st.session_state[f"{PREFIX}_view"]
+    st.subheader(t("landscape.contour"))
+    c1, c2 = st.columns(2)
+    viewstate.bind(view, "lr", "ls_lr", RATES, DEFAULTS["lr"])
+    viewstate.bind(view, "steps", "ls_steps")
+    view["lr"] = lr = c1.select_slider(t("landscape.lr"), RATES, key="ls_lr", help=t("landscape.lr_help"),
+                                       format_func=format_number)
+    view["steps"] = steps = c2.slider(t("landscape.steps"), 0, MAX_STEPS, key="ls_steps")
+    if can_sync:
+        sync(view)
+    path = compute_path(spec.id, tensors, params, view["x"], view["y"], lr, steps, view["span"], surf.frame)
+    st.plotly_chart(descent_figure(surf, path, labels), key="ls_descent", config=CONFIG)
+    st.caption(t("landscape.contour_help"))
+    m1, m2, m3 = st.columns(3)
+    distance = float(np.hypot(path.x[-1] - path.x[0], path.y[-1] - path.y[0]))
+    m1.metric(t("landscape.start_loss"), short(path.z[0]))
+    m2.metric(t("landscape.end_loss", steps=len(path.x) - 1), short(path.z[-1]) if np.isfinite(path.z[-1]) else "—")
+    m3.metric(t("landscape.distance"), short(distance) if np.isfinite(distance) and distance < 1e4 else "—")
+    (st.warning if path.status == "diverges" else st.info)(path_status(spec, path))
+    if path.outside:
+        st.caption(t("landscape.outside"))
 
 
 st.title(t("landscape.title"))
@@ -204,12 +218,7 @@ viewstate.adopt_playground(PREFIX)
 view_is_new = f"{PREFIX}_view" not in st.session_state
 lossform.init(PREFIX, extra_keys=VIEW_KEYS)
 spec = lossform.loss_picker(PREFIX)
-with st.expander(t("landscape.form"), expanded=False):
-    form_left, form_right = st.columns([2, 3], gap="large")
-    with form_left:
-        params = lossform.parameter_widgets(PREFIX, spec, columns=2)
-    with form_right:
-        tensors, input_errors = lossform.tensor_editors(PREFIX, spec)
+params, tensors, input_errors = viewstate.loss_form(PREFIX, spec, t("landscape.form"))
 if input_errors:
     st.info(t("playground.unchanged"), icon="ℹ️")
 

@@ -2,6 +2,10 @@
 
 Data goes in as float32 numpy arrays (plotly sends them as compact binary), never lists.  Only the 3D surface
 uses WebGL; the contour and the history are SVG, so a page holds one WebGL context.
+
+The figures are assembled from plain dicts with plotly's validation switched off (``fast_figure``): building
+and validating plotly objects took most of a rerun (over 100 ms per figure, a deep copy of the template each
+time), while the dicts below are checked once, against plotly's schema, by the tests.
 """
 
 from __future__ import annotations
@@ -9,17 +13,28 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures import LAYOUT
 from ui.visual import Path, Surface, arrows
 
 SURFACE_COLORS = "Viridis"
 PATH_COLOR = "#f97316"
 POINT_COLOR = "#dc2626"
 CONFIG = {"displayModeBar": False}
+GRID_COLOR = "#e5e7eb"
+FONT = {"size": 13}
+
+
+def fast_figure(data: list, layout: dict) -> go.Figure:
+    """A figure from trace and layout dicts, without plotly's per-property validation and template copy."""
+    return go.Figure(data=data, layout={"template": {}, "font": FONT, "paper_bgcolor": "white",
+                                        "plot_bgcolor": "white", **layout}, _validate=False)
 
 
 def f32(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
+
+
+def axis(title: str, **extra) -> dict:
+    return {"title": {"text": title}, "gridcolor": GRID_COLOR, "zerolinecolor": GRID_COLOR, **extra}
 
 
 def _hover(labels: dict) -> str:
@@ -27,40 +42,42 @@ def _hover(labels: dict) -> str:
             "<extra></extra>")
 
 
-def surface_figure(surf: Surface, path: Path | None, labels: dict, height: int = 470) -> go.Figure:
-    """The loss over the two elements, the current point and (when given) the descent path on it."""
+def surface_figure(surf: Surface, labels: dict, height: int = 560) -> go.Figure:
+    """The loss over the two elements and the current point.
+
+    The descent path is drawn on the contour map only: the surface then stays the same while the learning
+    rate and the steps move, so those sliders redraw two light SVG charts, not the WebGL scene (which a
+    browser without a GPU takes seconds to redraw).
+    """
     xlo, xhi, ylo, yhi = surf.frame
     finite = surf.z[np.isfinite(surf.z)]
     zlo, zhi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     pad = (zhi - zlo) * 0.04 or 0.5
-    fig = go.Figure(go.Surface(x=f32(surf.x), y=f32(surf.y), z=f32(surf.z), colorscale=SURFACE_COLORS,
-                               showscale=False, hovertemplate=_hover(labels), name=labels["z"],
-                               contours=dict(z=dict(show=True, usecolormap=True, project_z=False, width=1))))
-    if path is not None and len(path.x) > 1:
-        # a 3D scene does not clip: hide the iterates that left the window instead of zooming out to them
-        inside = ((path.x >= xlo) & (path.x <= xhi) & (path.y >= ylo) & (path.y <= yhi)
-                  & (path.z >= zlo - pad) & (path.z <= zhi + pad))
-        fig.add_trace(go.Scatter3d(x=f32(np.where(inside, path.x, np.nan)), y=f32(np.where(inside, path.y, np.nan)),
-                                   z=f32(np.where(inside, path.z, np.nan)), mode="lines+markers",
-                                   name=labels["path"], line=dict(color=PATH_COLOR, width=6),
-                                   marker=dict(size=3, color=PATH_COLOR), hovertemplate=_hover(labels)))
+    data = [{"type": "surface", "x": f32(surf.x), "y": f32(surf.y), "z": f32(surf.z), "colorscale": SURFACE_COLORS,
+             "showscale": False, "hovertemplate": _hover(labels), "name": labels["z"],
+             "contours": {"z": {"show": True, "usecolormap": True, "width": 1}}}]
     x0, y0, z0 = surf.point[:3]
-    fig.add_trace(go.Scatter3d(x=f32([x0]), y=f32([y0]), z=f32([z0]), mode="markers", name=labels["here"],
-                               marker=dict(size=6, color=POINT_COLOR, line=dict(color="white", width=1)),
-                               hovertemplate=_hover(labels)))
-    fig.update_layout(**{**LAYOUT, "margin": dict(l=0, r=0, t=30, b=0)}, height=height,
-                      legend=dict(orientation="h", y=1.0, x=0.0, yanchor="bottom", bgcolor="rgba(255,255,255,0.7)"),
-                      scene=dict(xaxis=dict(title=labels["x"], range=[xlo, xhi]),
-                                 yaxis=dict(title=labels["y"], range=[ylo, yhi]),
-                                 zaxis=dict(title=labels["z"], range=[zlo - pad, zhi + pad]),
-                                 camera=dict(eye=dict(x=1.3, y=-1.3, z=0.8)),
-                                 aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.8)),
-                      uirevision="surface")
-    return fig
+    data.append({"type": "scatter3d", "x": f32([x0]), "y": f32([y0]), "z": f32([z0]), "mode": "markers",
+                 "name": labels["here"], "marker": {"size": 6, "color": POINT_COLOR,
+                                                    "line": {"color": "white", "width": 1}},
+                 "hovertemplate": _hover(labels)})
+    scene_axis = {"backgroundcolor": "white", "showbackground": True, "gridcolor": GRID_COLOR}
+    layout = {"margin": {"l": 20, "r": 10, "t": 30, "b": 0}, "height": height, "uirevision": "surface",
+              "legend": {"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom"},
+              "scene": {"xaxis": {"title": {"text": labels["x"]}, "range": [xlo, xhi], **scene_axis},
+                        "yaxis": {"title": {"text": labels["y"]}, "range": [ylo, yhi], **scene_axis},
+                        "zaxis": {"title": {"text": labels["z"]}, "range": [zlo - pad, zhi + pad], **scene_axis},
+                        "camera": {"eye": {"x": 1.55, "y": -1.55, "z": 0.9}},
+                        "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.8}}}
+    return fast_figure(data, layout)
 
 
-def _arrow_segments(x, y, u, v, cell: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Shafts and heads of the arrows as one polyline broken by NaN (one SVG trace for the whole field)."""
+def arrow_path(x, y, u, v, cell: tuple) -> str:
+    """The arrows' shafts and heads as one SVG path in data coordinates.
+
+    One path element for the whole field: drawn as a scatter trace broken by gaps, plotly makes a path per
+    segment (hundreds of them) and styles each, which took most of the contour's redraw.
+    """
     cx, cy = cell
     nu, nv = u / cx, v / cy  # in cell units, so heads look the same on both axes
     length = np.hypot(nu, nv)
@@ -73,51 +90,54 @@ def _arrow_segments(x, y, u, v, cell: tuple) -> tuple[np.ndarray, np.ndarray]:
     left_y = tip_y + head * np.sin(ang + np.pi * 5 / 6) * cy
     right_x = tip_x + head * np.cos(ang - np.pi * 5 / 6) * cx
     right_y = tip_y + head * np.sin(ang - np.pi * 5 / 6) * cy
-    gap = np.full_like(x, np.nan)
-    xs = np.column_stack([x, tip_x, gap, left_x, tip_x, right_x, gap]).ravel()
-    ys = np.column_stack([y, tip_y, gap, left_y, tip_y, right_y, gap]).ravel()
-    return f32(xs), f32(ys)
+    points = np.column_stack([x, y, tip_x, tip_y, left_x, left_y, tip_x, tip_y, right_x, right_y])
+    return "".join("M{:.4g},{:.4g}L{:.4g},{:.4g}M{:.4g},{:.4g}L{:.4g},{:.4g}L{:.4g},{:.4g}".format(*row)
+                   for row in points.tolist())
 
 
-def contour_figure(surf: Surface, path: Path | None, labels: dict, height: int = 470, count: int = 15) -> go.Figure:
-    """Contours of the loss, -∇L as arrows, the current point and the descent path."""
-    fig = go.Figure(go.Contour(x=f32(surf.x), y=f32(surf.y), z=f32(surf.z), colorscale=SURFACE_COLORS,
-                               ncontours=18, line=dict(width=0.6, color="rgba(255,255,255,0.5)"),
-                               colorbar=dict(title=dict(text=labels["z"], side="right"), thickness=12),
-                               hovertemplate=_hover(labels), name=labels["z"]))
+def descent_figure(surf: Surface, path: Path, labels: dict, height: int = 700, count: int = 15) -> go.Figure:
+    """Contours of the loss with -∇L as arrows, the current point and the descent path; below them, in the
+    same figure, the loss at each step of the path.
+
+    One figure rather than two: every move of the learning rate or the steps redraws both, and each
+    figure a browser mounts has a fixed cost.
+    """
+    contour_bottom = 0.36
+    data = [{"type": "contour", "x": f32(surf.x), "y": f32(surf.y), "z": f32(surf.z), "colorscale": SURFACE_COLORS,
+             "ncontours": 16, "contours": {"coloring": "heatmap"},
+             "line": {"width": 0.8, "color": "rgba(255,255,255,0.55)"},
+             "colorbar": {"title": {"text": labels["z"], "side": "right"}, "thickness": 12, "x": 1.02,
+                          "xanchor": "left", "y": 1.0, "yanchor": "top", "len": 1 - contour_bottom},
+             "hovertemplate": _hover(labels), "name": labels["z"], "showlegend": False}]
     gx, gy, u, v = arrows(surf, count)
     cell = ((surf.x[-1] - surf.x[0]) / (count - 1), (surf.y[-1] - surf.y[0]) / (count - 1))
-    xlo, xhi, ylo, yhi = surf.frame
-    ax, ay = _arrow_segments(gx, gy, u, v, cell)
-    fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", name=labels["field"], hoverinfo="skip",
-                             line=dict(color="rgba(255,255,255,0.9)", width=1.3)))
-    if path is not None and len(path.x) > 1:
-        fig.add_trace(go.Scatter(x=f32(path.x), y=f32(path.y), mode="lines+markers", name=labels["path"],
-                                 line=dict(color=PATH_COLOR, width=2.5), marker=dict(size=5, color=PATH_COLOR),
-                                 customdata=f32(path.z), hovertemplate=(
-                                     f"{labels['x']} = %{{x:.4g}}<br>{labels['y']} = %{{y:.4g}}<br>"
-                                     f"{labels['z']} = %{{customdata:.4g}}<extra>{labels['path']}</extra>")))
+    field = {"type": "path", "path": arrow_path(gx, gy, u, v, cell), "xref": "x", "yref": "y", "layer": "above",
+             "line": {"color": "rgba(255,255,255,0.9)", "width": 1.3}, "name": labels["field"], "showlegend": True}
+    point_hover = (f"{labels['x']} = %{{x:.4g}}<br>{labels['y']} = %{{y:.4g}}<br>"
+                   f"{labels['z']} = %{{customdata:.4g}}<extra>{{name}}</extra>")
+    if len(path.x) > 1:
+        data.append({"type": "scatter", "x": f32(path.x), "y": f32(path.y), "mode": "lines+markers",
+                     "name": labels["path"], "line": {"color": PATH_COLOR, "width": 2.5},
+                     "marker": {"size": 5, "color": PATH_COLOR}, "customdata": f32(path.z),
+                     "hovertemplate": point_hover.replace("{name}", labels["path"])})
     x0, y0, z0 = surf.point[:3]
-    fig.add_trace(go.Scatter(x=f32([x0]), y=f32([y0]), mode="markers", name=labels["here"],
-                             marker=dict(size=12, color=POINT_COLOR, symbol="circle",
-                                         line=dict(color="white", width=2)),
-                             customdata=f32([z0]), hovertemplate=(
-                                 f"{labels['x']} = %{{x:.4g}}<br>{labels['y']} = %{{y:.4g}}<br>"
-                                 f"{labels['z']} = %{{customdata:.4g}}<extra>{labels['here']}</extra>")))
-    fig.update_layout(**{**LAYOUT, "margin": dict(l=55, r=10, t=10, b=45)}, height=height,
-                      legend=dict(orientation="h", y=-0.16, x=0), uirevision="contour")
-    fig.update_xaxes(title=labels["x"], range=[xlo, xhi], showgrid=False, zeroline=False)
-    fig.update_yaxes(title=labels["y"], range=[ylo, yhi], showgrid=False, zeroline=False)
-    return fig
-
-
-def history_figure(path: Path, labels: dict, height: int = 230) -> go.Figure:
-    """The loss at each iterate of the descent."""
-    steps = np.arange(len(path.z), dtype=np.float32)
-    fig = go.Figure(go.Scatter(x=steps, y=f32(path.z), mode="lines+markers", line=dict(color=PATH_COLOR),
-                               marker=dict(size=4), name=labels["z"],
-                               hovertemplate=f"{labels['step']} %{{x}}<br>{labels['z']} = %{{y:.4g}}<extra></extra>"))
-    fig.update_layout(**{**LAYOUT, "margin": dict(l=55, r=10, t=10, b=40)}, height=height, showlegend=False)
-    fig.update_xaxes(title=labels["step"])
-    fig.update_yaxes(title=labels["z"])
-    return fig
+    data.append({"type": "scatter", "x": f32([x0]), "y": f32([y0]), "mode": "markers", "name": labels["here"],
+                 "marker": {"size": 12, "color": POINT_COLOR, "line": {"color": "white", "width": 2}},
+                 "customdata": f32([z0]), "hovertemplate": point_hover.replace("{name}", labels["here"])})
+    data.append({"type": "scatter", "x": np.arange(len(path.z), dtype=np.float32), "y": f32(path.z),
+                 "mode": "lines+markers", "name": labels["z"], "line": {"color": PATH_COLOR}, "marker": {"size": 4},
+                 "showlegend": False, "xaxis": "x2", "yaxis": "y2",
+                 "hovertemplate": f"{labels['step']} %{{x}}<br>{labels['z']} = %{{y:.4g}}<extra></extra>"})
+    xlo, xhi, ylo, yhi = surf.frame
+    # Margins wide enough for the colorbar and a legend inside the plot area: nothing pushes the margins, so
+    # plotly draws the figure once instead of drawing it again after measuring them.
+    layout = {"margin": {"l": 60, "r": 95, "t": 10, "b": 45}, "height": height, "uirevision": "descent",
+              "legend": {"orientation": "h", "y": 0.995, "x": 0.01, "yanchor": "top", "xanchor": "left",
+                         "bgcolor": "rgba(255,255,255,0.75)", "font": {"size": 11}},
+              "xaxis": axis(labels["x"], range=[xlo, xhi], showgrid=False, zeroline=False, anchor="y"),
+              "yaxis": axis(labels["y"], range=[ylo, yhi], showgrid=False, zeroline=False, anchor="x",
+                            domain=[contour_bottom, 1.0]),
+              "xaxis2": axis(labels["step"], anchor="y2"),
+              "yaxis2": axis(labels["z"], anchor="x2", domain=[0.0, contour_bottom - 0.12]),
+              "shapes": [field]}
+    return fast_figure(data, layout)

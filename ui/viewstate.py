@@ -12,7 +12,7 @@ import math
 import streamlit as st
 
 import losses
-from ui import lossform
+from ui import editor, lossform
 from ui.page import arrived_with_link, lang, query, t
 from ui.tensors import TensorInputError, format_number
 from ui.urlstate import loss_query
@@ -40,6 +40,32 @@ def adopt_playground(prefix: str) -> bool:
 
 def from_link() -> bool:
     return arrived_with_link() and "loss" in query()
+
+
+def _reload_editors(prefix: str) -> None:
+    """The editors were not drawn while the form was hidden, so Streamlit dropped what they held: start them
+    again from the tensors the page has been using."""
+    if st.session_state.get(f"{prefix}__form_open"):
+        for name, value in st.session_state[prefix]["tensors"].items():
+            editor.load(f"{prefix}_{name}", value)
+
+
+def loss_form(prefix: str, spec, label: str) -> tuple[dict, dict, list]:
+    """The loss's parameters and tensors behind a toggle: ``(params, tensors, input_errors)``.
+
+    Hidden, the form costs nothing (its editors are the heaviest part of a rerun) and the page computes with
+    the last valid tensors and parameters.
+    """
+    state = st.session_state[prefix]
+    if not st.toggle(label, key=f"{prefix}__form_open", on_change=_reload_editors, args=(prefix,)):
+        return dict(state["params"]), dict(state["tensors"]), []
+    with st.container(border=True):
+        left, right = st.columns([2, 3], gap="large")
+        with left:
+            params = lossform.parameter_widgets(prefix, spec, columns=2)
+        with right:
+            tensors, input_errors = lossform.tensor_editors(prefix, spec)
+    return params, tensors, input_errors
 
 
 def view_state(prefix: str, defaults: dict) -> dict:

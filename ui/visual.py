@@ -189,12 +189,13 @@ class Path:
     edge: str | None = None  # the argument whose domain edge stopped the path
 
 
-def descend(loss_id: str, tensors: dict, params: dict, x_el, y_el, lr: float, steps: int, span: float,
-            frame: tuple) -> Path:
+def iterate(loss_id: str, tensors: dict, params: dict, x_el, y_el, lr: float, steps: int,
+            span: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradient descent on the two elements (all others held), kept inside the arguments' domains.
 
     Each step is one 1×1 landscape: the backend's value and both partial derivatives at the iterate.
-    ``frame`` is the plotted window ``(xlo, xhi, ylo, yhi)``.
+    Returns the iterates and their losses; a run that stops early (a fixed point, a non-finite loss, a
+    runaway) is shorter, a fixed point padded to ``steps + 1`` points since further steps change nothing.
     """
     spec = losses.get_spec(loss_id)
     args, kwargs = split(spec, tensors, params)
@@ -211,19 +212,39 @@ def descend(loss_id: str, tensors: dict, params: dict, x_el, y_el, lr: float, st
             px.append(nx), py.append(ny)
             pz.append(math.nan)
             break
+        if (nx, ny) == (px[-1], py[-1]):  # a fixed point: every further step stays here
+            rest = steps - k
+            px += [nx] * rest
+            py += [ny] * rest
+            pz += [z] * rest
+            break
         px.append(nx), py.append(ny)
-    x, y, z = (np.asarray(v, dtype=np.float64) for v in (px, py, pz))
+    return tuple(np.asarray(v, dtype=np.float64) for v in (px, py, pz))
+
+
+def path_from(loss_id: str, iterates: tuple, x_el, y_el, steps: int, span: float, frame: tuple) -> Path:
+    """The first ``steps`` steps of ``iterates`` (see :func:`iterate`), with how they end."""
+    spec = losses.get_spec(loss_id)
+    x, y, z = (v[:steps + 1] for v in iterates)
     status, settle = classify(x, y, z, frame)
     xlo, xhi, ylo, yhi = frame
     pad_x, pad_y = (xhi - xlo) * 1e-9, (yhi - ylo) * 1e-9
     outside = bool(np.any((x < xlo - pad_x) | (x > xhi + pad_x) | (y < ylo - pad_y) | (y > yhi + pad_y)))
     edge = None
     if status == "settles":
-        for value, bounds, name in ((x[-1], xb, x_el[0]), (y[-1], yb, y_el[0])):
+        for value, name in ((x[-1], x_el[0]), (y[-1], y_el[0])):
+            bounds = domain_bounds(spec, name)
             if value in (float(clip_to(-math.inf, bounds, span)), float(clip_to(math.inf, bounds, span))):
                 status, edge = "edge", name
                 break
     return Path(x, y, z, status, settle, outside, edge)
+
+
+def descend(loss_id: str, tensors: dict, params: dict, x_el, y_el, lr: float, steps: int, span: float,
+            frame: tuple) -> Path:
+    """``steps`` steps of gradient descent from the current tensors; ``frame`` is the plotted window."""
+    iterates = iterate(loss_id, tensors, params, x_el, y_el, lr, steps, span)
+    return path_from(loss_id, iterates, x_el, y_el, steps, span, frame)
 
 
 SETTLED = 1e-4  # a step shorter than this fraction of the window counts as standing still
@@ -294,23 +315,38 @@ def curve(loss_id: str, tensors: dict, params: dict, element, xs: np.ndarray) ->
 
 
 def _sweep_alone(spec: LossSpec, args: dict, kwargs: dict, element, xs: np.ndarray):
-    """A prediction with a single element has nothing to hold beside it; sweep it with the backend's own
-    vectorised sweep, the way losses.landscape does for each half of a separable surface."""
+    """A prediction with a single element has nothing to hold beside it, so a one-row landscape cannot be
+    asked for.  Sweep it through the loss protocol instead (``prepare`` / vectorised ``compute``, see
+    losses._core): copy the whole call once per value along the unit axes, write the values, evaluate once."""
     from losses._core import reduction_coefficients
-    from losses.landscape import _canonical_positions, _sweep, _units
 
     function = spec.function
     problem = function.prepare(**args, **kwargs)
+    name, index = element
+    shape = problem.original_shapes[name]
+    flat = int(np.ravel_multi_index(tuple(i % s for i, s in zip(index, shape)), shape)) if shape else 0
+    where = problem.layout(name) == flat  # canonical positions holding the element
+    copies = len(xs)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         base = function.compute(problem.arrays, problem.params)
-        coef = reduction_coefficients(base, problem.reduction)
-        positions = _canonical_positions(problem, element[0], tuple(element[1]))
-        units = _units(problem, element[0], positions)
-        untouched = np.ones(base.values.shape[0], dtype=bool)
-        untouched[units] = False
-        rest = (base.values * coef)[untouched].sum()
-        total, (grad,) = _sweep(problem, function.compute, coef, units, [(element[0], positions, xs)])
-    return rest + total, grad
+        coef = np.broadcast_to(reduction_coefficients(base, problem.reduction), base.values.shape)
+        tiled = {k: (a if problem.unit_axes.get(k) is None else np.concatenate([a] * copies, axis=problem.unit_axes[k]))
+                 for k, a in problem.arrays.items()}
+        units = base.values.shape[0]
+        axis = problem.unit_axes[name]
+        mask = np.concatenate([where] * copies, axis=axis)
+        values = np.moveaxis(tiled[name].copy(), axis, 0)
+        per_copy = np.repeat(np.asarray(xs, dtype=np.float64), units)
+        moved_mask = np.moveaxis(mask, axis, 0)
+        values[moved_mask] = np.broadcast_to(per_copy.reshape((-1,) + (1,) * (values.ndim - 1)),
+                                             values.shape)[moved_mask]
+        tiled[name] = np.moveaxis(values, 0, axis)
+        unreduced = function.compute(tiled, problem.params)
+        weights = np.concatenate([coef] * copies, axis=0)
+        total = (unreduced.values * weights).reshape(copies, -1).sum(axis=1)
+        grad = np.moveaxis(unreduced.backward(weights)[name], axis, 0)
+        slope = np.where(moved_mask, grad, 0.0).reshape(copies, -1).sum(axis=1)
+    return total, slope
 
 
 @dataclass

@@ -4,6 +4,7 @@ import base64
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 import losses
@@ -20,8 +21,9 @@ def chart(at) -> dict:
 
 
 def table(at) -> dict:
-    frame = next(d.value for d in at.dataframe if "Loss" in d.value.columns or "损失函数" in d.value.columns)
-    return {row.iloc[0]: row for _, row in frame.iterrows()}
+    """The table of values at the current point: loss name -> (at, value, derivative)."""
+    frame = at.table[0].value
+    return {name: [name] + list(row) for name, row in frame.iterrows()}
 
 
 @pytest.mark.parametrize("loss", [spec.id for spec in losses.SPECS])
@@ -45,8 +47,8 @@ def test_default_overlays_l1_mse_smoothl1_huber_and_l0_with_sliders(lang):
     rows = list(table(at).values())
     # the first row is L1 at input[0, 0] = 1 with target 0: the mean of |errors| is the notes' 1, and the
     # derivative of the mean is sign(1 - 0) / 4
-    assert [rows[0].iloc[2], rows[0].iloc[3]] == ["1", "0.25"]
-    assert [r.iloc[2] for r in rows[1:4]] == ["1.5", "0.625", "0.625"]  # MSE, SmoothL1, Huber: the notes' values
+    assert [rows[0][2], rows[0][3]] == ["1", "0.25"]
+    assert [r[2] for r in rows[1:4]] == ["1.5", "0.625", "0.625"]  # MSE, SmoothL1, Huber: the notes' values
     names = {t.get("name") for t in chart(at)["data"]}
     assert losses.get_spec("huber_loss").title[lang] + " · delta = 1" in names
 
@@ -58,7 +60,7 @@ def test_moving_a_slider_redraws_the_compared_loss():
     assert not at.exception
     rows = table(at)
     # with delta = 2 every |error| of the notes' pair (1, 0, 1, 2) is within delta: Huber is half the MSE of 1.5
-    assert rows[f"{huber} · delta = 2"].iloc[2] == "0.75"
+    assert rows[f"{huber} · delta = 2"][2] == "0.75"
     assert at.query_params["huber_loss.delta"] in ("2", ["2"])
 
 
@@ -117,7 +119,7 @@ def test_a_single_element_prediction_still_has_a_curve():
     at = open_page(CV, "en", loss="l1_loss", input="[2]", target="[1]")
     assert not at.exception
     rows = list(table(at).values())
-    assert [rows[0].iloc[2], rows[0].iloc[3]] == ["1", "1"]
+    assert [rows[0][2], rows[0][3]] == ["1", "1"]
 
 
 # --- computations ---------------------------------------------------------------------------------------------
@@ -149,6 +151,30 @@ def test_curve_agrees_with_the_backend_and_finite_differences(loss):
         assert s == pytest.approx((up - down) / (2 * h), rel=1e-4, abs=1e-6)
 
 
+@pytest.mark.parametrize("loss, tensors, params, xs", [
+    ("l1_loss", {"input": [2.0], "target": [1.0]}, {"reduction": "mean"}, [-0.7, 0.2, 1.5]),
+    ("mse_loss", {"input": [[2.0]], "target": [[1.0]]}, {"reduction": "sum"}, [-0.7, 0.2, 1.5]),
+    ("cross_entropy", {"input": [0.3], "target": 0}, {}, [-0.7, 0.2, 1.5]),
+    ("hinge_embedding_loss", {"input": 0.4, "target": -1.0}, {}, [-0.7, 0.2, 1.5]),
+    ("binary_cross_entropy", {"input": [0.3], "target": [1.0]}, {}, [0.1, 0.35, 0.7]),
+    ("kl_div", {"input": [[-0.5]], "target": [[0.6]]}, {"reduction": "batchmean"}, [-1.5, -0.7, -0.2]),
+])
+def test_a_single_element_is_swept_like_the_backend_computes_it(loss, tensors, params, xs):
+    """A prediction with one element has no second element to hold, so it takes the page's own sweep."""
+    spec = losses.get_spec(loss)
+    tensors = {k: np.array(v, dtype=np.int64 if k == "target" and loss == "cross_entropy" else float)
+               for k, v in tensors.items()}
+    element = visual.tensor_elements(spec, tensors, prediction_only=True)[0]
+    assert visual.companion(spec, tensors, element) is None
+    value, slope = visual.curve(loss, tensors, params, element, np.array(xs))
+    for x, v, s in zip(xs, value, slope):
+        moved = {k: a.copy() for k, a in tensors.items()}
+        moved[element[0]][element[1]] = x
+        expected, grads = losses.value_and_grad(loss, **moved, **params)
+        assert v == pytest.approx(float(np.sum(expected)))
+        assert s == pytest.approx(grads[element[0]][element[1]])
+
+
 def test_ctc_says_whose_gradient_it_draws():
     at = open_page(CV, "en", loss="ctc_loss")
     assert "log_softmax(logits)" in texts(at)
@@ -172,3 +198,4 @@ def test_curves_payload_is_float32_and_small():
                         {"x": "x", "value": "v", "slope": "s", "here": "h"})
     assert fig.data[0].y.dtype == np.float32
     assert len(fig.to_json()) < 100_000
+    go.Figure(fig.to_dict())  # built without validation for speed: check it against plotly's schema here

@@ -3,12 +3,13 @@
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 import losses
 from tests.app.apptest import open_page, texts
 from ui import visual
-from ui.figures_landscape import contour_figure, surface_figure
+from ui.figures_landscape import descent_figure, surface_figure
 from ui.urlstate import example_arrays, example_parameters
 
 LS = "pages/landscape.py"
@@ -126,9 +127,10 @@ def test_default_surface_payload_is_small():
     spec, tensors, params = _example("l1_loss")
     surf = visual.surface("l1_loss", tensors, params, ("input", (0, 0)), ("input", (0, 1)), 61, 2.0)
     path = visual.descend("l1_loss", tensors, params, ("input", (0, 0)), ("input", (0, 1)), 0.5, 30, 2.0, surf.frame)
-    for fig in (surface_figure(surf, path, LABELS), contour_figure(surf, path, LABELS)):
+    for fig in (surface_figure(surf, LABELS), descent_figure(surf, path, LABELS)):
         assert len(fig.to_json()) <= 300_000
         assert all(not isinstance(getattr(trace, "z", None), (list, tuple)) for trace in fig.data)
+        go.Figure(fig.to_dict())  # built without validation for speed: check it against plotly's schema here
 
 
 def test_surface_matches_the_backend_at_a_grid_point():

@@ -1,0 +1,281 @@
+"""Benchmark: the curves and landscape pages against Streamlit's own floor.
+
+Run from the repository root (a few minutes; it starts its own servers on free local ports)::
+
+    .venv/bin/python bench/pages.py
+    .venv/bin/python bench/pages.py --runs 5     # fewer edits per case, quicker and noisier
+
+The floor is a trivial page drawing one chart of the same kind and size, written the idiomatic way
+(validated plotly figures): ``bench/floor_contour.py`` (a 61 × 61 contour map with a line, as the landscape's
+descent view at its default grid), ``bench/floor_surface.py`` (a 61 × 61 3D surface) and
+``bench/floor_curves.py`` (a two-panel chart of five 401-point curves and their derivatives, as the curves
+page's default).  Each pair is edited with the same kind of slider:
+
+* landscape "Steps" against the contour floor: the descent path is redrawn (contour map and loss history);
+* landscape "Range" against the surface floor: the window changes, so the surface, the contour and the path
+  are recomputed and redrawn (two stops, back and forth);
+* curves Huber ``delta`` against the curves floor: the compared loss is recomputed and the chart redrawn.
+
+Two measurements, printed with the ratio page / floor (target: at most 1.5):
+
+* server: Streamlit's AppTest, the time of ``at.run()`` after setting the slider to a new value, median of
+  ``--runs`` edits after two warm-up edits.  AppTest always reruns the whole script, so this is a full rerun
+  of the page (the shell, the loss form, the figures) against a full rerun of the floor.
+* browser: ``streamlit run``, Debian's chromium driven by Playwright with the flags of tests/e2e/conftest.py;
+  the time from the key press that moves the slider to the end of the redraw of the charts it changes (the
+  last plotly ``plotly_afterplot`` event or change to a chart's DOM, then the next painted frame), median of
+  ``--runs``.  In the browser the pages' sliders sit in ``st.fragment``, so only that part reruns.
+
+The machine this runs on may be shared: page and floor are edited in turn and medians taken, which keeps the
+ratios meaningful when the absolute times move.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+# Each case: (name, script served, URL path, AppTest page or None, slider key, slider label, values the
+# slider takes in turn under AppTest, the key that moves it in the browser).  The range sliders alternate
+# between two stops (as a learner going back and forth), the others step to a new value each time.
+SPANS = [3.0, 2.0]
+CASES = [
+    ("landscape: steps", "app.py", "/landscape?lang=en", "pages/landscape.py", "ls_steps", "Steps",
+     list(range(31, 60)), "ArrowRight"),
+    ("floor: one contour map", "bench/floor_contour.py", "/", None, "floor_steps", "Steps",
+     list(range(31, 60)), "ArrowRight"),
+    ("landscape: range", "app.py", "/landscape?lang=en", "pages/landscape.py", "ls_span", "Range around", SPANS,
+     "alternate"),
+    ("floor: one surface", "bench/floor_surface.py", "/", None, "floor_span", "Range", SPANS, "alternate"),
+    ("curves: delta", "app.py", "/curves?lang=en", "pages/curves.py", "cv_huber_loss_delta", "delta",
+     [round(1 + 0.05 * i, 2) for i in range(1, 30)], "ArrowRight"),
+    ("floor: one curves chart", "bench/floor_curves.py", "/", None, "floor_delta", "delta",
+     [round(1 + 0.05 * i, 2) for i in range(1, 30)], "ArrowRight"),
+]
+PAIRS = [("landscape: steps", "floor: one contour map"), ("landscape: range", "floor: one surface"),
+         ("curves: delta", "floor: one curves chart")]
+
+# Arms a timer on the next key press and records every redraw of a chart after it: plotly's afterplot event,
+# or any change to a chart's DOM (a chart mounted anew).  The redraw has ended once the script has finished
+# and no chart has changed for QUIET_MS; its end is the frame painted after the last change.
+QUIET_MS = 500
+ARM = """() => {
+  const b = {t0: null, last: null, painted: null};
+  window.__bench = b;
+  const seen = () => {
+    const w = window.__bench;
+    if (!w || w.t0 === null) return;
+    const t = performance.now();
+    w.last = t;
+    requestAnimationFrame(() => requestAnimationFrame(() => { if (w.last === t) w.painted = performance.now(); }));
+  };
+  if (!window.__benchHooks) {
+    window.__benchHooks = true;
+    document.addEventListener('keydown', () => {
+      const w = window.__bench; if (w && w.t0 === null) w.t0 = performance.now();
+    }, true);
+    new MutationObserver(records => {
+      if (records.some(r => r.target.closest && r.target.closest('.js-plotly-plot'))) window.__benchSeen();
+    }).observe(document.body, {subtree: true, childList: true, attributes: true});
+    const hook = () => {
+      document.querySelectorAll('.js-plotly-plot').forEach(p => {
+        if (!p.__benchHooked && p.on) { p.__benchHooked = true; p.on('plotly_afterplot', () => window.__benchSeen()); }
+      });
+      requestAnimationFrame(hook);
+    };
+    hook();
+  }
+  window.__benchSeen = seen;
+}"""
+REDRAWN = (f"() => {{ const b = window.__bench; return b.t0 !== null && b.last !== null && b.painted !== null "
+           f"&& performance.now() - b.last > {QUIET_MS}; }}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(script: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(url: str, timeout: float = 90) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit at {url} did not start")
+
+
+# --- server: AppTest --------------------------------------------------------------------------------------------
+
+def quiet_streamlit() -> None:
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+class ServerCase:
+    """A page under AppTest; ``edit(i)`` sets the slider to its i-th value and times the rerun."""
+
+    def __init__(self, script: str, page: str | None, key: str, values: list):
+        from streamlit.testing.v1 import AppTest
+
+        quiet_streamlit()
+        self.key, self.values, self.name = key, values, f"{script} {page or ''}"
+        self.at = AppTest.from_file(str(ROOT / script), default_timeout=120)
+        if page is not None:
+            self.at.query_params["lang"] = "en"
+            self.at.switch_page(page)
+        self.at.run()
+        quiet_streamlit()
+        self.check()
+
+    def check(self) -> None:
+        if self.at.exception:
+            raise RuntimeError(f"{self.name}: {self.at.exception[0].message}")
+
+    def edit(self, i: int) -> float:
+        widget = self.at.select_slider(key=self.key) if self.key.endswith("span") else self.at.slider(key=self.key)
+        widget.set_value(self.values[i % len(self.values)])
+        start = time.perf_counter()
+        self.at.run()
+        elapsed = time.perf_counter() - start
+        self.check()
+        return elapsed
+
+
+# --- browser: Playwright ----------------------------------------------------------------------------------------
+
+def settle(pg) -> None:
+    pg.wait_for_timeout(300)
+    pg.wait_for_selector(READY, timeout=90000)
+    pg.wait_for_timeout(150)
+    pg.wait_for_selector(READY, timeout=90000)
+
+
+class BrowserCase:
+    """A served page in its own browser context; ``edit(i)`` moves the slider and times the redraw."""
+
+    def __init__(self, browser, url: str, label: str, move: str):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+        self.pg = pg = self.context.new_page()
+        self.move = move
+        pg.goto(url)
+        pg.wait_for_selector(READY, timeout=120000)
+        settle(pg)
+        pg.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length > 0 && "
+                             "[...document.querySelectorAll('.js-plotly-plot')].every(p => p._fullLayout)",
+                             timeout=120000)
+        self.thumb = pg.locator("[data-testid='stSlider']").filter(has_text=label).locator("input[type='range']").first
+
+    def edit(self, i: int) -> float:
+        pg = self.pg
+        pg.evaluate(ARM)
+        self.thumb.focus()
+        pg.keyboard.press(self.move if self.move != "alternate" else ("ArrowRight", "ArrowLeft")[i % 2])
+        settle(pg)
+        pg.wait_for_function(REDRAWN, timeout=60000)
+        return pg.evaluate("() => (window.__bench.painted - window.__bench.t0) / 1000")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def interleaved(page, floor, runs: int) -> tuple[float, float]:
+    """Medians of page and floor edits taken in turn, after two warm-up edits each."""
+    page_times, floor_times = [], []
+    for i in range(runs + 2):
+        p, f = page.edit(i), floor.edit(i)
+        if i >= 2:
+            page_times.append(p)
+            floor_times.append(f)
+    return statistics.median(page_times), statistics.median(floor_times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="measured edits per case (after two warm-ups)")
+    parser.add_argument("--only", default="", help="run only the pairs whose page name contains this text")
+    options = parser.parse_args()
+    pairs = [pair for pair in PAIRS if options.only in pair[0]]
+
+    servers = {}
+    wanted = {name for pair in pairs for name in pair}
+    for script in dict.fromkeys(case[1] for case in CASES if case[0] in wanted):
+        servers[script] = start_server(script)
+    try:
+        for _, url in servers.values():
+            wait_healthy(url)
+
+        cases = {case[0]: case for case in CASES}
+        server, browser_ms = {}, {}
+        for page, floor in pairs:
+            made = [ServerCase(cases[n][1], cases[n][3], cases[n][4], cases[n][6]) for n in (page, floor)]
+            server[page], server[floor] = interleaved(*made, options.runs)
+            print(f"server   {page:24s} {1000 * server[page]:7.1f} ms   {floor:24s} {1000 * server[floor]:7.1f} ms",
+                  flush=True)
+
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for page, floor in pairs:
+                made = [BrowserCase(browser, servers[cases[n][1]][1] + cases[n][2], cases[n][5], cases[n][7])
+                        for n in (page, floor)]
+                browser_ms[page], browser_ms[floor] = interleaved(*made, options.runs)
+                for case in made:
+                    case.close()
+                print(f"browser  {page:24s} {1000 * browser_ms[page]:7.1f} ms   {floor:24s} "
+                      f"{1000 * browser_ms[floor]:7.1f} ms", flush=True)
+            browser.close()
+    finally:
+        for proc, _ in servers.values():
+            proc.terminate()
+        for proc, _ in servers.values():
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    print()
+    print(f"{'page: edit':18s} {'measure':8s} {'page ms':>9s} {'floor ms':>9s} {'ratio':>6s}  (target <= 1.5)")
+    worst = 0.0
+    for page, floor in pairs:
+        for measure, values in (("server", server), ("browser", browser_ms)):
+            ratio = values[page] / values[floor]
+            worst = max(worst, ratio)
+            print(f"{page:18s} {measure:8s} {1000 * values[page]:9.1f} {1000 * values[floor]:9.1f} {ratio:6.2f}"
+                  + ("" if ratio <= 1.5 else "  above target"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
