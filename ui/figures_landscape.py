@@ -53,8 +53,12 @@ def surface_figure(surf: Surface, labels: dict, height: int = 560) -> go.Figure:
     finite = surf.z[np.isfinite(surf.z)]
     zlo, zhi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     pad = (zhi - zlo) * 0.04 or 0.5
+    # The colorbar gives the z scale: plotly draws the z axis's tick labels at the scene's left edge, where
+    # the canvas cuts them off for most camera angles.
     data = [{"type": "surface", "x": f32(surf.x), "y": f32(surf.y), "z": f32(surf.z), "colorscale": SURFACE_COLORS,
-             "showscale": False, "hovertemplate": _hover(labels), "name": labels["z"],
+             "showscale": True, "colorbar": {"title": {"text": labels["z"], "side": "right"}, "thickness": 12,
+                                             "len": 0.75},
+             "hovertemplate": _hover(labels), "name": labels["z"],
              "contours": {"z": {"show": True, "usecolormap": True, "width": 1}}}]
     x0, y0, z0 = surf.point[:3]
     data.append({"type": "scatter3d", "x": f32([x0]), "y": f32([y0]), "z": f32([z0]), "mode": "markers",
@@ -62,13 +66,15 @@ def surface_figure(surf: Surface, labels: dict, height: int = 560) -> go.Figure:
                                                     "line": {"color": "white", "width": 1}},
                  "hovertemplate": _hover(labels)})
     scene_axis = {"backgroundcolor": "white", "showbackground": True, "gridcolor": GRID_COLOR}
-    layout = {"margin": {"l": 20, "r": 10, "t": 30, "b": 0}, "height": height, "uirevision": "surface",
+    layout = {"margin": {"l": 0, "r": 10, "t": 30, "b": 0}, "height": height, "uirevision": "surface",
               "legend": {"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom"},
               "scene": {"xaxis": {"title": {"text": labels["x"]}, "range": [xlo, xhi], **scene_axis},
                         "yaxis": {"title": {"text": labels["y"]}, "range": [ylo, yhi], **scene_axis},
-                        "zaxis": {"title": {"text": labels["z"]}, "range": [zlo - pad, zhi + pad], **scene_axis},
-                        "camera": {"eye": {"x": 1.55, "y": -1.55, "z": 0.9}},
-                        "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.8}}}
+                        "zaxis": {"title": {"text": labels["z"]}, "range": [zlo - pad, zhi + pad],
+                                  "showticklabels": False, **scene_axis},
+                        "camera": {"eye": {"x": 1.75, "y": -1.85, "z": 1.0}},
+                        "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.8},
+                        "domain": {"x": [0.0, 0.9], "y": [0.0, 1.0]}}}
     return fast_figure(data, layout)
 
 
