@@ -113,11 +113,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(script: str) -> tuple[subprocess.Popen, str]:
+def start_server(script: str, extra: list[str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
         cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return proc, f"http://127.0.0.1:{port}"
 
@@ -224,13 +224,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="measured edits per case (after two warm-ups)")
     parser.add_argument("--only", default="", help="run only the pairs whose page name contains this text")
+    parser.add_argument("--no-post-script-gc", action="store_true",
+                        help="serve every page with runner.postScriptGC off (Streamlit's full garbage collection "
+                             "after each run, which costs the app, with torch loaded, some 200 ms per rerun)")
     options = parser.parse_args()
     pairs = [pair for pair in PAIRS if options.only in pair[0]]
 
     servers = {}
     wanted = {name for pair in pairs for name in pair}
     for script in dict.fromkeys(case[1] for case in CASES if case[0] in wanted):
-        servers[script] = start_server(script)
+        servers[script] = start_server(script, ["--runner.postScriptGC", "false"] if options.no_post_script_gc else [])
     try:
         for _, url in servers.values():
             wait_healthy(url)
