@@ -122,3 +122,14 @@ def test_bad_links_give_a_message_not_a_traceback(page, app_url, query, needle):
 def test_bad_link_in_chinese(page, app_url):
     goto(page, f"{app_url}/playground?lang=zh&loss=l1_loss&input=[[1,2],[3]]")
     assert re.search("长度不一致", alerts(page))
+
+
+def test_without_lang_the_browser_locale_decides(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        pg = context.new_page()
+        goto(pg, f"{app_url}/playground")
+        assert pg.get_by_text("实验台").first.is_visible()
+        assert "lang=zh" in pg.url
+    finally:
+        context.close()
