@@ -88,6 +88,12 @@ if {"input", "target"} <= set(tensors) and not input_errors:
 st.divider()
 if not input_errors:
     sync_url(lossform.current_query(PREFIX))
+link_query = {"lang": lang(), **lossform.current_query(PREFIX)}
+with st.container(horizontal=True, gap="medium"):
+    st.page_link("pages/curves.py", label=t("playground.open_curves"), icon="📈", query_params=link_query)
+    st.page_link("pages/landscape.py", label=t("playground.open_landscape"), icon="⛰️", query_params=link_query)
+    st.page_link("pages/reference.py", label=t("playground.open_reference"), icon="📖",
+                 query_params={"lang": lang(), "loss": spec.id})
 st.markdown(f"**{t('playground.share')}**")
 st.caption(t("playground.share_help"))
 query_text = "&".join(f"{k}={v}" for k, v in {"lang": lang(), **lossform.current_query(PREFIX)}.items())
