@@ -10,6 +10,8 @@ pytestmark = pytest.mark.e2e
 
 
 def metric_values(page) -> list[str]:
+    """The metrics' texts, once the page shows any (a loaded machine can draw them after the run ends)."""
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=60000)
     return [t.strip() for t in page.locator("[data-testid='stMetricValue']").all_inner_texts()]
 
 
