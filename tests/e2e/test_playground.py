@@ -116,14 +116,14 @@ def test_language_switch_keeps_the_state(page, app_url):
 ])
 def test_bad_links_give_a_message_not_a_traceback(page, app_url, query, needle):
     goto(page, f"{app_url}/playground?lang=en&{query}")
-    assert needle in alerts(page)
+    wait_until(page, lambda: needle in alerts(page))
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("Traceback").count() == 0
 
 
 def test_bad_link_in_chinese(page, app_url):
     goto(page, f"{app_url}/playground?lang=zh&loss=l1_loss&input=[[1,2],[3]]")
-    assert re.search("长度不一致", alerts(page))
+    wait_until(page, lambda: re.search("长度不一致", alerts(page)) is not None)
 
 
 def test_without_lang_the_browser_locale_decides(browser, app_url):
