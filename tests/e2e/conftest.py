@@ -99,6 +99,9 @@ def settle(pg, timeout: float = 90000) -> None:
     pg.wait_for_selector(READY, timeout=timeout)
     pg.wait_for_timeout(300)
     pg.wait_for_selector(READY, timeout=timeout)
+    # A loaded machine may still be drawing what the run sent: wait for the placeholders to go.
+    pg.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=timeout)
+    pg.wait_for_timeout(300)
 
 
 def goto(pg, url: str) -> None:
