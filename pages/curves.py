@@ -247,8 +247,6 @@ view_is_new = f"{PREFIX}_view" not in st.session_state
 lossform.init(PREFIX, extra_keys=VIEW_KEYS)
 spec = lossform.loss_picker(PREFIX)
 params, tensors, input_errors = viewstate.loss_form(PREFIX, spec, t("curves.form"))
-if input_errors:
-    st.info(t("playground.unchanged"), icon="ℹ️")
 
 
 def brief(arr, limit: int = 120) -> str:

@@ -219,8 +219,6 @@ view_is_new = f"{PREFIX}_view" not in st.session_state
 lossform.init(PREFIX, extra_keys=VIEW_KEYS)
 spec = lossform.loss_picker(PREFIX)
 params, tensors, input_errors = viewstate.loss_form(PREFIX, spec, t("landscape.form"))
-if input_errors:
-    st.info(t("playground.unchanged"), icon="ℹ️")
 
 view = viewstate.view_state(PREFIX, DEFAULTS)
 if view_is_new or viewstate.from_link():

@@ -36,7 +36,6 @@ def load(key: str, arr: np.ndarray) -> None:
     """Put a tensor into the editor ``key``, replacing what was typed there."""
     arr = np.asarray(arr)
     st.session_state[f"{key}__ndim"] = arr.ndim
-    st.session_state[f"{key}__dtype"] = "int" if arr.dtype.kind in "iu" else "float"
     st.session_state[f"{key}__ver"] = st.session_state.get(f"{key}__ver", 0) + 1
     if arr.ndim <= 2:
         st.session_state[f"{key}__base"] = _cells(arr)

@@ -65,6 +65,8 @@ def loss_form(prefix: str, spec, label: str) -> tuple[dict, dict, list]:
             params = lossform.parameter_widgets(prefix, spec, columns=2)
         with right:
             tensors, input_errors = lossform.tensor_editors(prefix, spec)
+    if input_errors:
+        st.info(t("playground.unchanged"), icon="ℹ️")
     return params, tensors, input_errors
 
 
