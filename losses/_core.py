@@ -137,8 +137,12 @@ def gradients(problem: Problem, unreduced: Unreduced, grad_output=None) -> dict:
     return {name: restore_gradient(problem, name, canonical[name]) for name in problem.differentiable}
 
 
-def loss_function(compute: Callable):
-    """Make the public function from a prepare function (which carries the signature and docstring)."""
+def loss_function(compute: Callable, surface: Callable | None = None):
+    """Make the public function from a prepare function (which carries the signature and docstring).
+
+    ``surface`` (optional) is the loss's closed form for a landscape of two elements of one unit; see
+    :mod:`losses.landscape` for its contract.
+    """
 
     def decorate(prepare: Callable):
         @functools.wraps(prepare)
@@ -150,6 +154,7 @@ def loss_function(compute: Callable):
 
         public.prepare = prepare
         public.compute = compute
+        public.surface = surface
         return public
 
     return decorate

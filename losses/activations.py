@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
+from ._surface import lse_linear
 from .spec import Argument, LossSpec, Parameter
 from .validation import LossInputError, as_float
 
@@ -177,7 +178,31 @@ def _log_softmax_compute(arrays: dict, params: dict) -> Unreduced:
     return Unreduced(out, backward)
 
 
-@loss_function(_log_softmax_compute)
+def _log_softmax_surface(problem: Problem, unit: int, first, second, coef):
+    """Two entries of one (C, B) slab: each softmax column j holds sum_c coef_c (x_c - logsumexp) =
+    -sum_c coef_c (logsumexp - x_c), the form of lse_linear; the columns not chosen are constant."""
+    slab = problem.arrays["input"][unit]
+    if not np.isfinite(slab).all():
+        return None
+    (_, c1, b1), (_, c2, b2) = first.index, second.index
+    fixed = np.ones(slab.shape[1], dtype=bool)
+    fixed[[b1, b2]] = False
+    shifted = slab[:, fixed] - slab[:, fixed].max(axis=0, initial=-np.inf)
+    constant = float((coef[:, fixed] * (shifted - np.log(np.exp(shifted).sum(axis=0)))).sum())
+    if b1 == b2:
+        result = lse_linear(slab[:, b1], -coef[:, b1], [(c1, first.values), (c2, second.values)])
+        if result is None:
+            return None
+        value, (d_first, d_second) = result
+        return value + constant, d_first, d_second
+    one = lse_linear(slab[:, b1], -coef[:, b1], [(c1, first.values)])
+    two = lse_linear(slab[:, b2], -coef[:, b2], [(c2, second.values)])
+    if one is None or two is None:
+        return None
+    return one[0] + two[0] + constant, one[1][0], two[1][0]
+
+
+@loss_function(_log_softmax_compute, _log_softmax_surface)
 def log_softmax(input, dim):
     r"""Log of the softmax along ``dim``, ``torch.nn.functional.log_softmax`` (``torch.nn.LogSoftmax``).
 

@@ -31,6 +31,7 @@ import operator
 import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
+from ._surface import lse_linear
 from .spec import Argument, LossSpec, Parameter, reduction_parameter
 from .validation import (
     LossInputError,
@@ -338,7 +339,32 @@ def _cross_entropy_compute(arrays: dict, params: dict) -> Unreduced:
     return _cross_entropy_index(arrays, params, logp)
 
 
-@loss_function(_cross_entropy_compute)
+def _cross_entropy_surface(problem: Problem, unit: int, first, second, coef):
+    """Two logits of one sample: every form of the loss is sum_c a_c (logsumexp - x_c), see lse_linear."""
+    arrays, params = problem.arrays, problem.params
+    row = arrays["input"][unit]
+    if not np.isfinite(row).all():
+        return None  # an infinite logit makes nan, which the generic path reproduces
+    num_classes = len(row)
+    w = arrays.get("weight")
+    class_w = np.ones(num_classes) if w is None else w
+    eps = params["label_smoothing"]
+    if params["probabilities"]:
+        a = class_w * ((1.0 - eps) * arrays["target"][unit] + eps / num_classes)
+    else:
+        t = int(arrays["target"][unit])
+        if t == params["ignore_index"]:
+            return 0.0, 0.0, 0.0  # an ignored sample contributes an exact 0
+        a = (eps / num_classes) * class_w
+        a[t] += (1.0 - eps) * class_w[t]
+    result = lse_linear(row, coef * a, [(first.index[1], first.values), (second.index[1], second.values)])
+    if result is None:
+        return None
+    value, (d_first, d_second) = result
+    return value, d_first, d_second
+
+
+@loss_function(_cross_entropy_compute, _cross_entropy_surface)
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
     r"""Cross-entropy between logits and a target class, ``torch.nn.functional.cross_entropy``.
 

@@ -8,7 +8,10 @@ and the touched units are copied once per grid point along their unit axis
 and evaluated in vectorised calls over chunks of copies (the copy axis
 innermost in memory, a chunk small enough to stay in cache).  When the two
 elements lie in different units the surface is separable,
-``z = c + f(x) + g(y)``, and only the two 1-D sweeps are computed.
+``z = c + f(x) + g(y)``, and only the two 1-D sweeps are computed.  When
+they lie in one unit and the loss has a closed form for that case (a
+*surface*, see :mod:`losses._surface`), the grid is built from 1-D pieces by
+broadcasting, without evaluating the unit per grid point.
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._core import Problem, reduction_coefficients
+from ._surface import Chosen
 from .validation import LossInputError, fmt_shape
+
+# Tests switch this off to compare every surface with the generic path.
+USE_SURFACES = True
 
 
 @dataclass
@@ -28,6 +35,9 @@ class Landscape:
     z: np.ndarray
     dz_dx: np.ndarray
     dz_dy: np.ndarray
+    # How the grid was computed: "separable" (two 1-D sweeps), "surface" (the loss's closed form for
+    # two elements of one unit) or "grid" (the touched unit evaluated once per grid point).
+    method: str = "grid"
 
 
 def _canonical_positions(problem: Problem, name: str, index: tuple) -> np.ndarray:
@@ -35,12 +45,20 @@ def _canonical_positions(problem: Problem, name: str, index: tuple) -> np.ndarra
     if len(index) != len(shape) or any(not (-s <= i < s) for i, s in zip(index, shape)):
         raise LossInputError("range", name, str(tuple(index)), f"an index into shape {fmt_shape(shape)}",
                              f"index {tuple(index)} is outside {name} of shape {fmt_shape(shape)}")
-    flat = np.ravel_multi_index(tuple(i % s for i, s in zip(index, shape)), shape) if shape else 0
-    return np.argwhere(problem.layout(name) == flat)
+    flat = 0
+    for i, s in zip(index, shape):
+        flat = flat * s + int(i) % s
+    if name not in problem.layouts:  # the canonical array is a reshape: one position, found by arithmetic
+        position = []
+        for s in reversed(problem.arrays[name].shape):
+            flat, i = divmod(flat, s)
+            position.append(i)
+        return np.array([position[::-1]], dtype=np.int64).reshape(1, -1)
+    return np.argwhere(problem.layouts[name] == flat)
 
 
-def _units(problem: Problem, name: str, positions: np.ndarray) -> np.ndarray:
-    return np.unique(positions[:, problem.unit_axes[name]])
+def _units(problem: Problem, name: str, positions: np.ndarray) -> set:
+    return {int(u) for u in positions[:, problem.unit_axes[name]]}
 
 
 def _repeat_units(sub: np.ndarray, axis: int, copies: int) -> np.ndarray:
@@ -154,6 +172,39 @@ def _sweep(problem, compute, coef, units, settings):
     return totals, derivs
 
 
+def _closed_form(function, problem: Problem, coef: np.ndarray, touched: np.ndarray, x: tuple, y: tuple):
+    """The touched unit's grid from the loss's surface, as three fresh (ny, nx) arrays, or None.
+
+    Only for one unit and two elements that each sit at one canonical position; None also when the
+    loss has no surface, declines the case, or gives a number that is not finite there (the generic
+    path then reproduces torch's inf and nan exactly).
+    """
+    surface = getattr(function, "surface", None)
+    (x_name, x_pos, x_values), (y_name, y_pos, y_values) = x, y
+    if not USE_SURFACES or surface is None or len(touched) != 1 or len(x_pos) != 1 or len(y_pos) != 1:
+        return None
+    if not len(x_values) or not len(y_values):
+        return None
+    unit = int(touched[0])
+    first = Chosen(x_name, tuple(int(i) for i in x_pos[0]), x_values[None, :])
+    second = Chosen(y_name, tuple(int(i) for i in y_pos[0]), y_values[:, None])
+    result = surface(problem, unit, first, second, coef[unit])
+    if result is None:
+        return None
+    shape = (len(y_values), len(x_values))
+    out = []
+    for part in result:
+        if isinstance(part, np.ndarray) and part.shape == shape and part.dtype == np.float64 and part.base is None:
+            grid = part  # already a fresh grid of its own
+        else:
+            grid = np.empty(shape)
+            grid[...] = part
+        if not np.isfinite(grid).all():
+            return None
+        out.append(grid)
+    return tuple(out)
+
+
 def landscape(name: str, args: dict, kwargs: dict | None = None, *, x: tuple, y: tuple) -> Landscape:
     """The loss over a grid of two prediction elements, with both partial derivatives.
 
@@ -178,7 +229,7 @@ def landscape(name: str, args: dict, kwargs: dict | None = None, *, x: tuple, y:
                                  + ", ".join(problem.differentiable))
     x_pos = _canonical_positions(problem, x_name, tuple(x_index))
     y_pos = _canonical_positions(problem, y_name, tuple(y_index))
-    if x_name == y_name and np.array_equal(x_pos, y_pos):
+    if x_name == y_name and x_pos.shape == y_pos.shape and (x_pos == y_pos).all():
         raise LossInputError("choice", "y", str(tuple(y_index)), "an element other than x",
                              "x and y name the same element; choose two different elements")
 
@@ -188,12 +239,12 @@ def landscape(name: str, args: dict, kwargs: dict | None = None, *, x: tuple, y:
         weighted = base.values * coef
         x_units = _units(problem, x_name, x_pos)
         y_units = _units(problem, y_name, y_pos)
-        touched = np.union1d(x_units, y_units)
+        touched = np.array(sorted(x_units | y_units), dtype=np.int64)
         untouched = np.ones(base.values.shape[0], dtype=bool)
         untouched[touched] = False
         rest = weighted[untouched].sum()
         nx, ny = len(x_values), len(y_values)
-        if np.intersect1d(x_units, y_units).size == 0 and nx and ny:
+        if not x_units & y_units and nx and ny:
             # Separable: one sweep of max(nx, ny) copies sets x in its units and y in its own
             # (the shorter list padded with its last value); each unit's total is read apart.
             length = max(nx, ny)
@@ -201,11 +252,19 @@ def landscape(name: str, args: dict, kwargs: dict | None = None, *, x: tuple, y:
             sweep_y = np.concatenate([y_values, np.full(length - ny, y_values[-1])])
             totals, (gx, gy) = _sweep(problem, compute, coef, touched,
                                       [(x_name, x_pos, sweep_x), (y_name, y_pos, sweep_y)])
-            fx = totals[:nx, np.searchsorted(touched, x_units)].sum(axis=1)
-            fy = totals[:ny, np.searchsorted(touched, y_units)].sum(axis=1)
-            z = rest + fx[None, :] + fy[:, None]
-            dz_dx = np.broadcast_to(gx[None, :nx], (ny, nx)).copy()
-            dz_dy = np.broadcast_to(gy[:ny, None], (ny, nx)).copy()
+            fx = totals[:nx, np.searchsorted(touched, sorted(x_units))].sum(axis=1)
+            fy = totals[:ny, np.searchsorted(touched, sorted(y_units))].sum(axis=1)
+            z = np.add.outer(fy, rest + fx)
+            dz_dx = np.empty((ny, nx))
+            dz_dx[...] = gx[:nx]
+            dz_dy = np.empty((ny, nx))
+            dz_dy[...] = gy[:ny, None]
+            method = "separable"
+        elif (closed := _closed_form(function, problem, coef, touched, (x_name, x_pos, x_values),
+                                     (y_name, y_pos, y_values))) is not None:
+            part, dz_dx, dz_dy = closed
+            z = np.add(rest, part, out=part)
+            method = "surface"
         else:
             grid_x = np.tile(x_values, ny)
             grid_y = np.repeat(y_values, nx)
@@ -214,4 +273,5 @@ def landscape(name: str, args: dict, kwargs: dict | None = None, *, x: tuple, y:
             z = (rest + totals.sum(axis=1)).reshape(ny, nx)
             dz_dx = gx.reshape(ny, nx)
             dz_dy = gy.reshape(ny, nx)
-    return Landscape(x=x_values, y=y_values, z=z, dz_dx=dz_dx, dz_dy=dz_dy)
+            method = "grid"
+    return Landscape(x=x_values, y=y_values, z=z, dz_dx=dz_dx, dz_dy=dz_dy, method=method)
