@@ -5,6 +5,7 @@ import streamlit as st
 
 from losses import LossInputError
 from ui import lossform, viewstate, visual
+from ui.cachekey import fingerprint
 from ui.errors import describe
 from ui.figures import short
 from ui.figures_landscape import CONFIG, descent_figure, surface_figure
@@ -24,19 +25,22 @@ VIEW_KEYS = frozenset(DEFAULTS)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def compute_surface(loss_id, tensors, params, x_el, y_el, grid, span):
-    return visual.surface(loss_id, tensors, params, x_el, y_el, grid, span)
+def compute_surface(*, loss_id, key, x_el, y_el, grid, span, _tensors, _params):
+    """``key`` (ui.cachekey.fingerprint) stands for the tensors and parameters in the cache key.  Called with
+    keywords only: Streamlit looks up the name of every positional argument with ``inspect.signature``."""
+    return visual.surface(loss_id, _tensors, _params, x_el, y_el, grid, span)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def compute_iterates(loss_id, tensors, params, x_el, y_el, lr, horizon, span):
-    return visual.iterate(loss_id, tensors, params, x_el, y_el, lr, horizon, span)
+def compute_iterates(*, loss_id, key, x_el, y_el, lr, horizon, span, _tensors, _params):
+    return visual.iterate(loss_id, _tensors, _params, x_el, y_el, lr, horizon, span)
 
 
-def compute_path(loss_id, tensors, params, x_el, y_el, lr, steps, span, frame):
+def compute_path(loss_id, key, tensors, params, x_el, y_el, lr, steps, span, frame):
     """The path computed in chunks of PATH_CHUNK steps, so moving the steps slider reuses the cached run."""
     horizon = max(PATH_CHUNK, -(-steps // PATH_CHUNK) * PATH_CHUNK)
-    iterates = compute_iterates(loss_id, tensors, params, x_el, y_el, lr, horizon, span)
+    iterates = compute_iterates(loss_id=loss_id, key=key, x_el=x_el, y_el=y_el, lr=lr, horizon=horizon, span=span,
+                                _tensors=tensors, _params=params)
     return visual.path_from(loss_id, iterates, x_el, y_el, steps, span, frame)
 
 
@@ -136,22 +140,24 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     c1, c2, c3, c4 = st.columns(4)
     viewstate.bind(view, "x", "ls_x", options, dx)
     viewstate.bind(view, "y", "ls_y", options, dy)
+    names = {e: element_label(spec, e) for e in options}
     view["x"] = x_el = c1.selectbox(t("landscape.x"), options, key="ls_x", help=t("landscape.element_help"),
-                                    format_func=lambda e: element_label(spec, e))
+                                    format_func=names.__getitem__)
     view["y"] = y_el = c2.selectbox(t("landscape.y"), options, key="ls_y", help=t("landscape.element_help"),
-                                    format_func=lambda e: element_label(spec, e))
+                                    format_func=names.__getitem__)
     viewstate.bind(view, "grid", "ls_grid", GRIDS, DEFAULTS["grid"])
     viewstate.bind(view, "span", "ls_span", SPANS, DEFAULTS["span"])
     view["grid"] = grid = c3.select_slider(t("landscape.grid"), GRIDS, key="ls_grid", help=t("landscape.grid_help"))
     view["span"] = span = c4.select_slider(t("landscape.span"), SPANS, key="ls_span", help=t("landscape.span_help"),
                                            format_func=format_number)
-    if can_sync:
-        sync(view)
-
     reason = why_not(spec, tensors, x_el, y_el)
+    key = fingerprint(tensors, params)
     try:
-        surf = compute_surface(spec.id, tensors, params, x_el, y_el, grid, span)
+        surf = compute_surface(loss_id=spec.id, key=key, x_el=x_el, y_el=y_el, grid=grid, span=span,
+                               _tensors=tensors, _params=params)
     except LossInputError as exc:
+        if can_sync:  # otherwise the descent part below writes the URL
+            sync(view)
         if reason:
             st.warning(reason, icon="🧭")
             st.caption(describe(exc, lang()))
@@ -162,6 +168,8 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
                          query_params={"lang": lang(), **lossform.current_query(PREFIX)})
         return
     except Exception as exc:  # a backend bug must not become a traceback on the learner's page
+        if can_sync:
+            sync(view)
         show_error(LossInputError("internal", spec.id, type(exc).__name__, "", str(exc)))
         return
 
@@ -181,11 +189,11 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
         if spec.id == "ctc_loss":
             st.caption(t("landscape.ctc_note"))
     with right:
-        descent(spec, tensors, params, surf, labels, can_sync)
+        descent(spec, tensors, params, key, surf, labels, can_sync)
 
 
 @st.fragment
-def descent(spec, tensors: dict, params: dict, surf, labels: dict, can_sync: bool) -> None:
+def descent(spec, tensors: dict, params: dict, key: str, surf, labels: dict, can_sync: bool) -> None:
     """The contour map with the descent field and the path: the learning rate and the steps rerun only this,
     so moving them leaves the 3D surface alone."""
     view = st.session_state[f"{PREFIX}_view"]
@@ -198,7 +206,7 @@ def descent(spec, tensors: dict, params: dict, surf, labels: dict, can_sync: boo
     view["steps"] = steps = c2.slider(t("landscape.steps"), 0, MAX_STEPS, key="ls_steps")
     if can_sync:
         sync(view)
-    path = compute_path(spec.id, tensors, params, view["x"], view["y"], lr, steps, view["span"], surf.frame)
+    path = compute_path(spec.id, key, tensors, params, view["x"], view["y"], lr, steps, view["span"], surf.frame)
     st.plotly_chart(descent_figure(surf, path, labels), key="ls_descent", config=CONFIG)
     st.caption(t("landscape.contour_help"))
     m1, m2, m3 = st.columns(3)

@@ -3,12 +3,14 @@
 Data goes in as float32 numpy arrays (plotly sends them as compact binary), never lists.  Only the 3D surface
 uses WebGL; the contour and the history are SVG, so a page holds one WebGL context.
 
-The figures are assembled from plain dicts with plotly's validation switched off (``fast_figure``): building
-and validating plotly objects took most of a rerun (over 100 ms per figure, a deep copy of the template each
-time), while the dicts below are checked once, against plotly's schema, by the tests.
+The figures are assembled from plain dicts and handed to Streamlit without plotly.py's object model
+(``fast_figure``, :class:`PlainFigure`): building and validating plotly objects took most of a rerun, while the
+dicts below are checked against plotly's schema by the tests.
 """
 
 from __future__ import annotations
+
+import base64
 
 import numpy as np
 import plotly.graph_objects as go
@@ -23,10 +25,56 @@ GRID_COLOR = "#e5e7eb"
 FONT = {"size": 13}
 
 
-def fast_figure(data: list, layout: dict) -> go.Figure:
-    """A figure from trace and layout dicts, without plotly's per-property validation and template copy."""
-    return go.Figure(data=data, layout={"template": {}, "font": FONT, "paper_bgcolor": "white",
-                                        "plot_bgcolor": "white", **layout}, _validate=False)
+class PlainFigure(go.Figure):
+    """A figure that is just the dicts plotly.js reads: ``st.plotly_chart`` and ``to_json`` take it like any
+    figure, but plotly.py's object model is skipped.
+
+    Building a ``go.Figure`` (even with validation off) and its ``to_dict`` (a deep copy, then numpy arrays
+    to base64 through narwhals) took over half of a landscape rerun on the server.  Here ``to_dict`` only
+    copies the dicts and encodes the arrays in plotly's binary form (``{"dtype", "bdata", "shape"}``).  The
+    tests check every figure against plotly's schema (``go.Figure(fig.to_dict())``).
+    """
+
+    def __init__(self, data: list, layout: dict):  # plotly's BaseFigure.__init__ is skipped on purpose
+        self._plain = (data, layout)
+
+    def to_dict(self) -> dict:
+        data, layout = self._plain
+        return {"data": [_encoded(trace) for trace in data], "layout": _encoded(layout)}
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
+
+    @property
+    def traces(self) -> list:
+        """The trace dicts as built (numpy arrays unencoded), for tests and callers that read them."""
+        return self._plain[0]
+
+
+_TYPED = {"float32": "f4", "float64": "f8", "int8": "i1", "int16": "i2", "int32": "i4", "uint8": "u1",
+          "uint16": "u2", "uint32": "u4"}
+
+
+def _encoded(value):
+    if isinstance(value, dict):
+        return {k: _encoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encoded(v) for v in value]
+    if isinstance(value, np.ndarray) and value.size and str(value.dtype) in _TYPED:
+        spec = {"dtype": _TYPED[str(value.dtype)],
+                "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii")}
+        if value.ndim > 1:
+            spec["shape"] = ", ".join(str(n) for n in value.shape)
+        return spec
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def fast_figure(data: list, layout: dict) -> PlainFigure:
+    """A figure from trace and layout dicts (see :class:`PlainFigure`), with the app's plain white look."""
+    return PlainFigure(data, {"template": {}, "font": FONT, "paper_bgcolor": "white", "plot_bgcolor": "white",
+                              **layout})
 
 
 def f32(values) -> np.ndarray:
@@ -78,6 +126,9 @@ def surface_figure(surf: Surface, labels: dict, height: int = 560) -> go.Figure:
     return fast_figure(data, layout)
 
 
+ARROW = "M%.4g,%.4gL%.4g,%.4gM%.4g,%.4gL%.4g,%.4gL%.4g,%.4g"  # shaft, then the two sides of the head
+
+
 def arrow_path(x, y, u, v, cell: tuple) -> str:
     """The arrows' shafts and heads as one SVG path in data coordinates.
 
@@ -97,8 +148,7 @@ def arrow_path(x, y, u, v, cell: tuple) -> str:
     right_x = tip_x + head * np.cos(ang - np.pi * 5 / 6) * cx
     right_y = tip_y + head * np.sin(ang - np.pi * 5 / 6) * cy
     points = np.column_stack([x, y, tip_x, tip_y, left_x, left_y, tip_x, tip_y, right_x, right_y])
-    return "".join("M{:.4g},{:.4g}L{:.4g},{:.4g}M{:.4g},{:.4g}L{:.4g},{:.4g}L{:.4g},{:.4g}".format(*row)
-                   for row in points.tolist())
+    return (ARROW * len(points)) % tuple(points.ravel().tolist())  # one formatting call for the whole field
 
 
 def descent_figure(surf: Surface, path: Path, labels: dict, height: int = 700, count: int = 15) -> go.Figure:

@@ -196,6 +196,7 @@ def test_curves_payload_is_float32_and_small():
               for i in ("l1_loss", "mse_loss", "huber_loss")]
     fig = curves_figure(curves, {c.loss_id: c.loss_id for c in curves},
                         {"x": "x", "value": "v", "slope": "s", "here": "h"})
-    assert fig.data[0].y.dtype == np.float32
+    assert fig.traces[0]["y"].dtype == np.float32
+    assert fig.to_dict()["data"][0]["y"]["dtype"] == "f4"  # sent as float32 binary, not a list
     assert len(fig.to_json()) < 100_000
     go.Figure(fig.to_dict())  # built without validation for speed: check it against plotly's schema here

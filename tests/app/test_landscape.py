@@ -129,7 +129,8 @@ def test_default_surface_payload_is_small():
     path = visual.descend("l1_loss", tensors, params, ("input", (0, 0)), ("input", (0, 1)), 0.5, 30, 2.0, surf.frame)
     for fig in (surface_figure(surf, LABELS), descent_figure(surf, path, LABELS)):
         assert len(fig.to_json()) <= 300_000
-        assert all(not isinstance(getattr(trace, "z", None), (list, tuple)) for trace in fig.data)
+        assert all(not isinstance(trace.get("z"), (list, tuple)) for trace in fig.traces)
+        assert fig.to_dict()["data"][0]["z"]["dtype"] == "f4"  # sent as float32 binary, not a list
         go.Figure(fig.to_dict())  # built without validation for speed: check it against plotly's schema here
 
 
