@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._core import Unreduced, loss_function
+from ._core import Problem, Unreduced, loss_function
 from .pointwise import prepare_pointwise
 from .spec import Argument, LossSpec, Parameter, reduction_parameter
 from .validation import LossInputError, as_float, as_scalar, check_flag, fmt_shape
@@ -116,6 +116,40 @@ def _gaussian_compute(arrays: dict, params: dict) -> Unreduced:
     return Unreduced(values, lambda g: {"input": g * dinput, "var": g * dvar})
 
 
+def _gaussian_surface(problem: Problem, unit: int, first, second, coef):
+    """The mean and the variance of one element: the only pair of chosen elements that shares a unit.
+
+    (Every element is its own unit.  A variance broadcast over several elements, or an input broadcast
+    against the target, has several canonical positions and never reaches a surface.)  With m the input,
+    v = max(var, eps) and d = m - target, the element contributes c/2 (log v + d^2/v) (+ c/2 log 2 pi
+    when full), so with W = 1/v and D = c d^2 / 2
+
+        z = c/2 log v [+ c/2 log 2 pi] + D W,   dz/dm = c d W,   dz/dvar = c/2 W - D W^2.
+
+    d depends on m alone and v on var alone, so the log and the division run once per grid line and
+    the grid takes five products and sums (making only the three grids it returns).  The variance's
+    gradient is taken at the clamped v, as in the loss's backward (torch clamps under no_grad), so the
+    surface has the same kink at var = eps.
+    """
+    chosen = {first.name: first, second.name: second}
+    if set(chosen) != {"input", "var"}:
+        return None  # cannot happen (see above); anything else is left to the generic path
+    d = chosen["input"].values - problem.arrays["target"][unit]
+    v = np.maximum(chosen["var"].values, problem.params["eps"])
+    w = 1.0 / v
+    half_c = 0.5 * coef
+    log_v = np.log(v)
+    if problem.params["full"]:
+        log_v += 2.0 * HALF_LOG_2PI
+    big_d = (half_c * d) * d
+    z = big_d * w
+    z += half_c * log_v
+    d_input = (coef * d) * w
+    d_var = big_d * (w * w)
+    np.subtract(half_c * w, d_var, out=d_var)
+    return (z, d_input, d_var) if first.name == "input" else (z, d_var, d_input)
+
+
 def _gaussian_var(var, x: np.ndarray):
     """torch's var checks, in torch's order: a float, or an array of an accepted shape; never negative.
 
@@ -151,7 +185,7 @@ def _gaussian_var(var, x: np.ndarray):
     return v, shape, True
 
 
-@loss_function(_gaussian_compute)
+@loss_function(_gaussian_compute, _gaussian_surface)
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     r"""Gaussian negative log-likelihood, ``torch.nn.functional.gaussian_nll_loss``.
 

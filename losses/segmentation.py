@@ -53,7 +53,72 @@ def _dice_compute(arrays: dict, params: dict) -> Unreduced:
     return Unreduced(values, backward)
 
 
-@loss_function(_dice_compute)
+def _overlap_surface(problem: Problem, unit: int, first, second, coef, jaccard: bool):
+    r"""Two pixels x, y of one sample: the loss is one minus a ratio of two affine functions of (x, y).
+
+    With the rest of the sample summed once (I' = sum x_k t_k and X' = sum x_k over the other pixels,
+    T = sum t_k over all) and t_x, t_y the targets of the two pixels,
+
+    * Dice: num = 2 I' + s + 2 t_x x + 2 t_y y, den = X' + T + s + x + y;
+    * Jaccard: num = I' + s + t_x x + t_y y, den = X' + T - I' + s + (1 - t_x) x + (1 - t_y) y;
+
+    so num = a + b x + g y and den = e + m x + n y, and the unit contributes c (1 - num/den).  The
+    derivatives have numerators that depend on one variable only:
+
+        dz/dx = c (m num - b den) / den^2 = c ((m a - b e) + (m g - b n) y) / den^2,
+        dz/dy = c (n num - g den) / den^2 = c ((n a - g e) + (n b - g m) x) / den^2.
+
+    The value uses num = k den + (n num - g den) / n with k = g/n (likewise with x's coefficients): one
+    product on the grid instead of building num.  That split is used only when |k| is small, so that
+    the constant c (1 - k) does not cancel with the rest (it would for a Jaccard target near 1).
+    """
+    x, t, s = problem.arrays["input"][unit], problem.arrays["target"][unit], problem.params["smooth"]
+    if not (np.isfinite(x).all() and np.isfinite(t).all()):
+        return None  # inf * 0 and inf / inf make the loss nan: the generic path reproduces it
+    i, j = first.index[1], second.index[1]
+    others = np.ones(len(x), dtype=bool)
+    others[[i, j]] = False
+    inter = float(x[others] @ t[others])
+    total = float(x[others].sum() + t.sum()) + s
+    ti, tj = float(t[i]), float(t[j])
+    if jaccard:
+        a, b, g, e, m, n = inter + s, ti, tj, total - inter, 1.0 - ti, 1.0 - tj
+    else:
+        a, b, g, e, m, n = 2.0 * inter + s, 2.0 * ti, 2.0 * tj, total, 1.0, 1.0
+    xs, ys = first.values, second.values
+    # the numerators of dz/dx and dz/dy: 1-D, each a function of the other pixel only
+    top_dx = (m * a - b * e) + (m * g - b * n) * ys
+    top_dy = (n * a - g * e) + (n * b - g * m) * xs
+    # Fresh grids are costly here (each new one is page-faulted in), so the surface makes exactly the
+    # three it returns and does the rest in place: den becomes 1/den and then 1/den^2.
+    inv = (e + m * xs) + n * ys
+    np.divide(1.0, inv, out=inv)
+    if n and abs(g / n) <= 2.0:
+        k = g / n
+        z = (coef / n * top_dy) * inv
+    elif m and abs(b / m) <= 2.0:
+        k = b / m
+        z = (coef / m * top_dx) * inv
+    else:
+        k = 0.0
+        z = (coef * (a + b * xs)) + (coef * g) * ys
+        z *= inv
+    np.subtract(coef * (1.0 - k), z, out=z)
+    inv *= inv
+    d_first = (coef * top_dx) * inv
+    d_second = np.multiply(inv, coef * top_dy, out=inv)
+    return z, d_first, d_second
+
+
+def _dice_surface(problem: Problem, unit: int, first, second, coef):
+    return _overlap_surface(problem, unit, first, second, coef, jaccard=False)
+
+
+def _jaccard_surface(problem: Problem, unit: int, first, second, coef):
+    return _overlap_surface(problem, unit, first, second, coef, jaccard=True)
+
+
+@loss_function(_dice_compute, _dice_surface)
 def dice_loss(input, target, smooth=1.0, reduction="mean"):
     r"""Soft Dice loss (Milletari et al. 2016, V-Net), per sample; torch has no such function.
 
@@ -88,7 +153,7 @@ def _jaccard_compute(arrays: dict, params: dict) -> Unreduced:
     return Unreduced(values, backward)
 
 
-@loss_function(_jaccard_compute)
+@loss_function(_jaccard_compute, _jaccard_surface)
 def jaccard_loss(input, target, smooth=1.0, reduction="mean"):
     r"""Soft Jaccard (IoU) loss (Rahman & Wang 2016), per sample; torch has no such function.
 
