@@ -383,7 +383,109 @@ def _prepare_ctc(log_probs, targets, input_lengths, target_lengths, blank, reduc
     )
 
 
-@loss_function(_ctc_compute)
+def _path_sums(arrays: dict, blank: int, unit: int, x_entry: tuple | None, y_entry: tuple | None) -> dict:
+    """log M_S for the subsets S of the chosen entries: the summed probability of the alignments that
+    use exactly the entries in S, each of those entries' own factor left out.
+
+    ``x_entry`` and ``y_entry`` are (frame, class), or None for an entry the loss does not read (its frame
+    is past the input length).  Each sum is one evaluation of the unit's log-likelihood with the frame of
+    an entry in S reduced to that class with log-probability 0 (probability 1, and no other class), and
+    an entry outside S set to -inf (probability 0): sums of positive terms only, without any
+    subtraction.  Returns {(x in S, y in S): log M_S}, -inf for a sum that is empty or cannot occur
+    (both entries in S when they share a frame, or an entry that is not read).
+    """
+    same_frame = x_entry is not None and y_entry is not None and x_entry[0] == y_entry[0]
+    subsets = [(in_x, in_y) for in_x in (False, True) for in_y in (False, True)
+               if (x_entry is not None or not in_x) and (y_entry is not None or not in_y)
+               and not (same_frame and in_x and in_y)]
+    rows = np.repeat(arrays["log_probs"][:, unit : unit + 1], len(subsets), axis=1)  # (T, rows, C)
+    for r, subset in enumerate(subsets):
+        for entry, inside in zip((x_entry, y_entry), subset):
+            if entry is None:
+                continue
+            t, c = entry
+            if inside:
+                rows[t, r] = NEG_INF
+                rows[t, r, c] = 0.0
+            else:
+                rows[t, r, c] = NEG_INF
+    copies = np.zeros(len(subsets), dtype=np.int64) + unit
+    sums = _ctc_log_space(
+        {"log_probs": rows, "targets": arrays["targets"][copies], "input_lengths": arrays["input_lengths"][copies],
+         "target_lengths": arrays["target_lengths"][copies]},
+        {"blank": blank, "zero_infinity": False, "batch": len(subsets)},  # an empty sum must stay -inf
+    ).values
+    out = dict.fromkeys([(False, False), (True, False), (False, True), (True, True)], NEG_INF)
+    out.update(zip(subsets, -sums))
+    return out
+
+
+def _ctc_surface(problem: Problem, unit: int, first, second, coef):
+    r"""Two log-probabilities of one sequence: the likelihood is bilinear in their probabilities.
+
+    Every alignment reads exactly one class per frame, so the likelihood of sequence n is affine in
+    each single probability :math:`u = e^x` and, for two entries,
+    :math:`P = K + A u + B v + C u v` (:math:`v = e^y`; :math:`C = 0` when both lie in one frame,
+    since no alignment reads two classes of a frame).  K, A, B, C are sums over the alignments that use
+    neither entry, only x's, only y's, or both (:func:`_path_sums`, in log space).  Factoring
+    :math:`P = (K + B v)\,(1 + e)` with :math:`e = u\,(A + C v)/(K + B v)`, a product of a row and a
+    column, the value is :math:`-\mathrm{coef}\,(\log(K + B v) + \log(1 + e))`: one log per grid
+    point.  The gradient follows torch's convention, :math:`\mathrm{coef}\,(e^{lp} - \gamma)` with the
+    posteriors :math:`\gamma_x = e/(1 + e)` (x's share of P) and
+    :math:`\gamma_y = s_C + (s_B - s_C)/(1 + e)`, where :math:`s_B = B v/(K + B v)` and
+    :math:`s_C = C v/(A + C v)` are y's shares among the alignments without and with x.  An entry in a
+    frame past the input length is not read: the surface is flat along it, with gradient 0.
+
+    Declines (None) a live non-finite log-probability other than -inf, and non-finite grid values; an
+    impossible target (P = 0 on the whole grid, since u, v > 0) gives 0 with zero_infinity and is
+    otherwise left to the generic path, which reproduces torch's inf and NaN.
+    """
+    arrays, params = problem.arrays, problem.params
+    length = int(arrays["input_lengths"][unit])
+    live = arrays["log_probs"][:length, unit]
+    if np.isnan(live).any() or (live == np.inf).any():
+        return None
+    xs, ys = first.values, second.values  # (1, nx), (ny, 1)
+    if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+        return None
+    (t_x, _, c_x), (t_y, _, c_y) = first.index, second.index
+    x_read, y_read = t_x < length, t_y < length
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        sums = _path_sums(arrays, params["blank"], unit, (t_x, c_x) if x_read else None,
+                          (t_y, c_y) if y_read else None)
+        log_k, log_a, log_b, log_c = sums[False, False], sums[True, False], sums[False, True], sums[True, True]
+        if max(log_k, log_a, log_b, log_c) == NEG_INF:  # no alignment at all: the loss is inf everywhere
+            return (0.0, 0.0, 0.0) if params["zero_infinity"] else None
+        low = np.logaddexp(log_k, log_b + ys)  # log(K + B v), a column
+        high = np.logaddexp(log_a, log_c + ys)  # log(A + C v)
+        u, v = np.exp(xs), np.exp(ys)
+        if high[0, 0] == NEG_INF:  # no alignment reads x's entry (or its frame is not read): P = K + B v
+            share_b = np.exp(log_b + ys - low)
+            return (-coef * low, coef * u if x_read else 0.0, coef * (v - share_b) if y_read else 0.0)
+        share_c = np.exp(log_c + ys - high)
+        if low[0, 0] == NEG_INF:  # every alignment reads x's entry: P = u (A + C v)
+            return (-coef * (xs + high), coef * (u - 1.0), coef * (v - share_c) if y_read else 0.0)
+        # exp(x + high - low), shifted by the largest x so that the row stays in (0, 1]: a value past the
+        # doubles' range becomes inf and leaves the grid to the generic path.
+        shift = float(xs.max())
+        e = np.multiply(np.exp(xs - shift), np.exp(high - low + shift))
+        z = np.add(e, 1.0)  # P / (K + B v)
+        weight = np.divide(coef, z)  # coef (K + B v) / P
+        np.log(z, out=z)  # not log1p(e), twice as slow: this is off by at most the rounding of 1 + e (1e-16)
+        if coef != 1.0:
+            z *= coef
+        np.subtract(-coef * low, z, out=z)
+        e *= weight  # coef * gamma_x
+        dz_dx = np.subtract(coef * u, e, out=e)
+        dz_dy = 0.0
+        if y_read:
+            share_b = np.exp(log_b + ys - low)
+            dz_dy = np.multiply(weight, share_c - share_b, out=weight)
+            dz_dy += coef * (v - share_c)
+    return z, dz_dx, dz_dy
+
+
+@loss_function(_ctc_compute, _ctc_surface)
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
     r"""Connectionist temporal classification loss, ``torch.nn.functional.ctc_loss``.
 
