@@ -77,7 +77,7 @@ def _repeat_units(sub: np.ndarray, axis: int, copies: int) -> np.ndarray:
     moved = sub.transpose(order)
     out = np.empty(moved.shape[:-1] + (copies, moved.shape[-1]), dtype=sub.dtype)
     out[...] = moved[..., None, :]
-    return out.reshape(moved.shape[:-1] + (-1,)).transpose(np.argsort(order))
+    return out.reshape(moved.shape[:-1] + (copies * moved.shape[-1],)).transpose(np.argsort(order))
 
 
 def _tile(problem: Problem, units: np.ndarray, copies: int) -> dict:

@@ -354,3 +354,24 @@ def test_ctc_long_high_contrast_against_torch():
     targets = RNG.integers(1, 5, size=(batch, 30))
     check("ctc_loss", {"log_probs": lp, "targets": targets, "input_lengths": np.array([80, 80, 70, 80, 40, 75]),
                        "target_lengths": target_lengths}, {"reduction": "none"})
+
+
+@pytest.mark.parametrize("second", [(2, 0, 2), (2, 1, 1)])  # the same sequence, then another one
+def test_generic_landscape_with_targets_of_no_columns(second):
+    """All-empty targets come as an (N, 0) array; the generic path once failed to tile it."""
+    from tests.backend.surface_check import generic_landscape
+
+    rng = np.random.default_rng(3)
+    log_probs = np.log(rng.dirichlet(np.ones(3), size=(4, 2)))
+    args = {"log_probs": log_probs, "targets": np.zeros((2, 0), dtype=np.int64),
+            "input_lengths": np.array([4, 3]), "target_lengths": np.array([0, 0])}
+    xs, ys = np.linspace(-3, -0.1, 4), np.linspace(-2, -0.5, 3)
+    land = generic_landscape("ctc_loss", args, {"reduction": "sum"}, ("log_probs", (2, 0, 1), xs),
+                             ("log_probs", second, ys))
+    for (j, xv), (i, yv) in itertools.product(enumerate(xs), enumerate(ys)):
+        lp = log_probs.copy()
+        lp[2, 0, 1], lp[second] = xv, yv
+        value, grads = losses.value_and_grad("ctc_loss", lp, args["targets"], args["input_lengths"],
+                                             args["target_lengths"], reduction="sum")
+        np.testing.assert_allclose(land.z[i, j], value, rtol=1e-12)
+        np.testing.assert_allclose(land.dz_dy[i, j], grads["log_probs"][second], rtol=1e-10, atol=1e-14)
