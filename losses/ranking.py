@@ -95,6 +95,38 @@ def _sum_to_width(grad: np.ndarray, width: int) -> np.ndarray:
     return grad
 
 
+# Helpers of the landscape surfaces (closed forms over two elements of one unit, see losses._surface).
+# A full grid costs a fresh page-faulted allocation besides its arithmetic, so the surfaces write grid
+# results into arrays they made themselves and no longer need.
+
+
+def _into(ufunc, left, right, *scratch):
+    """``ufunc(left, right)``, written into the first ``scratch`` array that has the result's shape.
+
+    ``scratch`` lists operands the caller made and no longer needs; the result is fresh otherwise.
+    """
+    shape = np.broadcast_shapes(np.shape(left), np.shape(right))
+    for buffer in scratch:
+        if isinstance(buffer, np.ndarray) and buffer.shape == shape:
+            return ufunc(left, right, out=buffer)
+    return ufunc(left, right)
+
+
+def _sum_into(terms: list, start: float):
+    """``start + sum(terms)`` for arrays the caller no longer needs: the smaller ones first, in the largest."""
+    if not terms:
+        return start
+    *smaller, largest = sorted(terms, key=np.size)
+    for term in smaller:
+        start = start + term
+    return _into(np.add, largest, start, largest)
+
+
+def _moderate(*arrays) -> bool:
+    """Finite, and small enough that no square or sum of squares of them overflows."""
+    return all(np.isfinite(arr).all() and (arr.size == 0 or np.abs(arr).max() <= 1e100) for arr in arrays)
+
+
 # ------------------------------------------------------- margin ranking
 
 
@@ -342,7 +374,120 @@ def _cosine_compute(arrays: dict, params: dict) -> Unreduced:
     return Unreduced(values, backward)
 
 
-@loss_function(_cosine_compute)
+def _cosine_across(a, b, one, two, scale):
+    r"""cos and ``scale`` times its derivatives when ``one`` moves input1[k1] (values U) and ``two`` input2[k2] (V).
+
+    With :math:`C` the dot product over the other coordinates, the dot product is :math:`F + G V`:
+    :math:`F = C + b_{k1} U, G = a_{k2}` for two coordinates and :math:`F = C, G = U` for one
+    (:math:`\delta = 1`, the :math:`b_{k1}` and :math:`a_{k2}` terms then absent).  With
+    :math:`r_1 = (A + U^2)^{-1/2}`, :math:`r_2 = (B + V^2)^{-1/2}` (:math:`A, B` the fixed parts of the
+    squared norms, EPS included), :math:`\cos = (F + G V) r_1 r_2` and
+
+    .. math:: \partial_U \cos = r_2 (P + Q V), \quad P = b_{k1} r_1 - U F r_1^3, \quad
+              Q = r_1^3 (\delta A - a_{k2} U)
+    .. math:: \partial_V \cos = r_1 (G B r_2^3 - F V r_2^3)
+
+    (the derivative of :math:`r` is :math:`-U r^3`; :math:`r_1 - U^2 r_1^3 = A r_1^3`).  Each grid
+    then costs one outer product and two in-place updates.  The dot product itself is formed first and
+    scaled after, so its sign (the kink of a hinge at margin 0) is that of the exact sum.
+    """
+    k1, k2 = one.index[1], two.index[1]
+    u, v = one.values, two.values
+    others = np.ones(len(a), dtype=bool)
+    others[[k1, k2]] = False
+    c = float(a[others] @ b[others])
+    if k1 == k2:
+        same, f, g, b1, a2 = 1.0, c, u, 0.0, 0.0
+    else:
+        b1, a2 = float(b[k1]), float(a[k2])
+        same, f, g = 0.0, c + b1 * u, a2
+    a_fixed = float(np.delete(a, k1) @ np.delete(a, k1)) + COSINE_EPS
+    b_fixed = float(np.delete(b, k2) @ np.delete(b, k2)) + COSINE_EPS
+    r1 = 1.0 / np.sqrt(a_fixed + u * u)
+    r2 = 1.0 / np.sqrt(b_fixed + v * v)
+    r1_cubed, r2_cubed = r1 ** 3, r2 ** 3
+    dot = g * v
+    cos = _into(np.add, dot, f, dot)  # the dot product
+    cos *= r1
+    cos *= r2
+    slope_part = r1_cubed * (same * a_fixed - a2 * u) * v
+    d_one = _into(np.add, slope_part, b1 * r1 - u * f * r1_cubed, slope_part)
+    d_one *= scale * r2
+    norm_part, dot_part = g * (b_fixed * r2_cubed), f * (v * r2_cubed)
+    d_two = _into(np.subtract, norm_part, dot_part, norm_part, dot_part)
+    d_two *= scale * r1
+    return cos, d_one, d_two
+
+
+def _cosine_within(own, other, first, second, scale):
+    r"""cos and ``scale`` times its derivatives when both elements are coordinates k1, k2 of one input.
+
+    With ``own`` that input (U at k1, V at k2) and ``other`` the fixed one:
+    :math:`\cos = (C + b_{k1} U + b_{k2} V)\, r\, r_o` where :math:`r = (A + U^2 + V^2)^{-1/2}` and
+    :math:`r_o = \|b\|^{-1}` (EPS in both squared norms), and with :math:`T = \text{dot} \cdot r^2`,
+    :math:`\partial_U \cos = r r_o (b_{k1} - U T)`, :math:`\partial_V \cos = r r_o (b_{k2} - V T)`.
+    The squared norm is a grid here, so this needs one grid more than two elements across the inputs.
+    """
+    k1, k2 = first.index[1], second.index[1]
+    u, v = first.values, second.values
+    others = np.ones(len(own), dtype=bool)
+    others[[k1, k2]] = False
+    b1, b2 = float(other[k1]), float(other[k2])
+    own_fixed = float(own[others] @ own[others]) + COSINE_EPS
+    r_other = 1.0 / math.sqrt(float(other @ other) + COSINE_EPS)
+    squared = _sum_into([v * v], own_fixed + u * u)
+    cos = (float(own[others] @ other[others]) + b1 * u) + b2 * v  # the dot product
+    t = cos / squared
+    scaled_r = np.sqrt(squared, out=squared)
+    np.divide(r_other, scaled_r, out=scaled_r)  # r r_o
+    cos *= scaled_r
+    scaled_r *= scale
+    d_second = np.multiply(t, v)
+    np.subtract(b2, d_second, out=d_second)
+    d_second *= scaled_r
+    t *= u
+    d_first = np.subtract(b1, t, out=t)
+    d_first *= scaled_r
+    return cos, d_first, d_second
+
+
+def _cosine_surface(problem: Problem, unit: int, first, second, coef):
+    """Two elements of one pair (see _cosine_across and _cosine_within for the closed forms).
+
+    The loss is a function of cos alone: ``coef (1 - cos)`` for target 1, ``coef max(0, cos - margin)``
+    for target -1 (the kink cos = margin passing the gradient, as clamp_min does) and 0 otherwise.
+    Pairs whose feature axes broadcast (D against 1) and non-finite inputs are left to the generic path.
+    """
+    arrays = problem.arrays
+    a, b = arrays["input1"][unit], arrays["input2"][unit]
+    target = float(arrays["target"][unit])
+    if a.shape != b.shape or not _moderate(a, b, first.values, second.values):
+        return None
+    if target != 1.0 and target != -1.0:
+        return 0.0, 0.0, 0.0
+    # d loss / d cos, up to the hinge's mask for target -1
+    scale = -coef if target == 1.0 else coef
+    if first.name != second.name:
+        one, two = (first, second) if first.name == "input1" else (second, first)
+        cos, d_one, d_two = _cosine_across(a, b, one, two, scale)
+        d_first, d_second = (d_one, d_two) if one is first else (d_two, d_one)
+    else:
+        own, other = (a, b) if first.name == "input1" else (b, a)
+        cos, d_first, d_second = _cosine_within(own, other, first, second, scale)
+    if target == 1.0:
+        value = np.multiply(cos, -coef, out=cos)
+        value += coef
+        return value, d_first, d_second
+    cos -= problem.params["margin"]
+    active = cos >= 0
+    d_first *= active
+    d_second *= active
+    value = np.maximum(cos, 0.0, out=cos)
+    value *= coef
+    return value, d_first, d_second
+
+
+@loss_function(_cosine_compute, _cosine_surface)
 def cosine_embedding_loss(input1, input2, target, margin=0, reduction="mean"):
     r"""Cosine embedding loss, ``torch.nn.functional.cosine_embedding_loss``.
 
@@ -558,7 +703,148 @@ def _triplet_compute(arrays: dict, params: dict) -> Unreduced:
     return Unreduced(values, backward)
 
 
-@loss_function(_triplet_compute)
+def _p_norm_pieces(fixed: np.ndarray, moving: list, p: float):
+    r"""A p-norm whose ``moving`` entries are arrays (broadcastable, fresh: they are overwritten), the rest ``fixed``.
+
+    :math:`\|v\|_p = (R + \sum_k |v_k|^p)^{1/p}` with :math:`R = \sum |\text{fixed}|^p` a number, so only
+    the moving terms are arrays.  Returns the norm and :math:`\partial \|v\|_p / \partial v_k` per moving
+    entry as torch's backward gives it: :math:`v_k / \|v\|_2` for p = 2, :math:`\text{sign}(v_k)` for
+    p = 1, else :math:`\text{sign}(v_k) |v_k|^{p-1} \|v\|_p^{1-p} = (|v_k|^p / v_k)\,(\|v\|_p / \|v\|_p^p)`,
+    which needs no second power; 0 where :math:`v_k = 0` and at the zero vector (torch's convention).
+    """
+    if p == 2:
+        rest = float(fixed @ fixed)
+        total = _sum_into([v * v for v in moving], rest)
+        norm = np.sqrt(total, out=total) if isinstance(total, np.ndarray) else np.sqrt(total)
+        # The norm vanishes only with R = 0; dividing by inf there gives torch's zero gradient.
+        divisor = np.where(norm == 0, np.inf, norm) if rest == 0 else norm
+        return norm, [_into(np.divide, v, divisor, v) for v in moving]
+    if p == 1:
+        norm = _sum_into([np.abs(v) for v in moving], float(np.abs(fixed).sum()))
+        return norm, [np.sign(v, out=v) for v in moving]
+    rest = float((np.abs(fixed) ** p).sum())
+    powers = [np.abs(v) ** p for v in moving]
+    total = rest
+    for w in sorted(powers, key=np.size):
+        total = total + w
+    norm = total ** (1.0 / p)
+    if rest == 0:  # the zero vector is possible: norm / norm^p is 0/0 there, and torch's gradient 0
+        ratio = np.divide(norm, total, out=np.zeros(np.shape(total)), where=total != 0)
+    else:
+        ratio = _into(np.divide, norm, total, total)
+    derivs = []
+    for w, v in zip(powers, moving):
+        np.divide(w, v, out=w, where=v != 0)  # |v|^p / v; where v = 0, |v|^p = 0 stays
+        derivs.append(_into(np.multiply, w, ratio, w))
+    return norm, derivs
+
+
+def _triplet_distance(rows: dict, left: str, right: str, eps: float, chosen: tuple, p: float):
+    """d(left, right) = ||left - right + eps||_p of one unit while the chosen elements move.
+
+    Returns the distance (a number, a 1-D array or the grid) and ``(slot, sign, derivative)`` per chosen
+    element in the pair: the element's derivative is ``sign * derivative`` (+1 on the left, -1 on the
+    right).  Two elements at one coordinate (one on each side) share one derivative, of
+    ``x - y + eps``.
+    """
+    moving = {}
+    for slot, element in enumerate(chosen):
+        if element.name in (left, right):
+            moving.setdefault(element.index[1], []).append(slot)
+    fixed = np.delete(rows[left] - rows[right] + eps, list(moving))
+    diffs, links = [], []
+    for k, slots in moving.items():
+        sides = {left: rows[left][k], right: rows[right][k]}
+        for slot in slots:
+            sides[chosen[slot].name] = chosen[slot].values
+        diff = sides[left] - sides[right]  # the grid x - y when both elements sit at this coordinate
+        diffs.append(_into(np.add, diff, eps, diff))  # eps after the difference, as torch adds it
+        links.append([(slot, 1.0 if chosen[slot].name == left else -1.0) for slot in slots])
+    norm, derivs = _p_norm_pieces(fixed, diffs, p)
+    return norm, [(slot, sign, deriv) for deriv, link in zip(derivs, links) for slot, sign in link]
+
+
+def _masked_sum(terms: list, keep: set, active: np.ndarray, coef: float) -> np.ndarray:
+    """``coef * active * sum(sign * deriv for sign, deriv in terms)`` as a fresh grid.
+
+    The smaller derivatives are summed first; the grid-sized work happens in the largest one when it is
+    a grid that no later sum reads (its id not in ``keep``), else in the array the last addition makes.
+    """
+    *smaller, (sign, largest) = sorted(terms, key=lambda term: np.size(term[1]))
+    partial = 0.0
+    for s, deriv in smaller:
+        partial = partial + deriv if s > 0 else partial - deriv
+    if largest.shape == active.shape and id(largest) not in keep:
+        total = largest if sign > 0 else np.negative(largest, out=largest)
+        if smaller:
+            total += partial
+    else:
+        total = partial + largest if sign > 0 else partial - largest
+    total = _into(np.multiply, total, active, total)
+    if coef != 1.0:
+        total *= coef
+    return total
+
+
+def _triplet_surface(problem: Problem, unit: int, first, second, coef):
+    r"""Two elements of one triplet, for 0 < p < inf.
+
+    Each distance :math:`d = (R + \sum_k |v_k|^p)^{1/p}` has a fixed part :math:`R` and at most two
+    moving coordinates :math:`v_k`, each depending on x alone, on y alone or (the same coordinate of
+    the pair's two tensors) on :math:`x - y` (``_triplet_distance``); so only the distances that hold
+    both elements are grids.  Then :math:`u = \text{margin} + d(a, p) - d_-` with
+    :math:`d_- = d(a, n)`, or :math:`\min(d(a, n), d(p, n))` with swap, the value is
+    :math:`\text{coef}\max(0, u)` and an element's derivative is
+    :math:`\text{coef}\,[u \ge 0] \sum_j w_j\, \partial d_j`, :math:`w = +1` for d(a, p) and :math:`-1`
+    for d(a, n), or with swap :math:`-s` and :math:`-(1 - s)` for d(a, n) and d(p, n),
+    :math:`s = 1, 1/2, 0` as d(a, n) is below, equal to or above d(p, n) (torch's minimum on ties).
+    p = 0, p = inf, p < 0 and non-finite inputs are left to the generic path.
+    """
+    params = problem.params
+    p, eps = params["p"], params["eps"]
+    rows = {name: problem.arrays[name][unit] for name in ("anchor", "positive", "negative")}
+    if not (0 < p < math.inf and _moderate(*rows.values(), first.values, second.values)):
+        return None
+    chosen = (first, second)
+    pairs = [("anchor", "positive"), ("anchor", "negative")]
+    if params["swap"]:
+        pairs.append(("positive", "negative"))
+    distances = [_triplet_distance(rows, left, right, eps, chosen, p) for left, right in pairs]
+    (d_pos, pos_terms), (d_neg, neg_terms) = distances[:2]
+    terms = [[], []]
+    for slot, sign, deriv in pos_terms:
+        terms[slot].append((sign, deriv))
+    if params["swap"]:
+        d_swap, swap_terms = distances[2]
+        share = np.add(d_neg <= d_swap, d_neg < d_swap, dtype=np.float64)
+        share *= 0.5
+        nearest = np.minimum(d_neg, d_swap)
+        for slot, sign, deriv in neg_terms:
+            terms[slot].append((-sign, share * deriv))
+        for slot, sign, deriv in swap_terms:
+            terms[slot].append((-sign, (1.0 - share) * deriv))
+    else:
+        nearest = d_neg
+        for slot, sign, deriv in neg_terms:
+            terms[slot].append((-sign, deriv))
+    del distances, pos_terms, neg_terms
+    # the distances were fresh arrays (or numbers) and are not needed beyond u
+    shifted = _into(np.add, d_pos, params["margin"], d_pos)
+    u = _into(np.subtract, shifted, nearest, shifted, nearest)
+    del nearest, d_neg, d_pos, shifted
+    active = u >= 0  # every element moves some distance, so u is the full grid
+    value = np.maximum(u, 0.0, out=u)
+    if coef != 1.0:
+        value *= coef
+    # A grid derivative shared by both elements is read by the first and overwritten by the second.
+    grads = []
+    for slot in (0, 1):
+        later = {id(deriv) for _, deriv in terms[slot + 1]} if slot == 0 else set()
+        grads.append(_masked_sum(terms[slot], later, active, coef))
+    return value, grads[0], grads[1]
+
+
+@loss_function(_triplet_compute, _triplet_surface)
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, reduction="mean"):
     r"""Triplet margin loss, ``torch.nn.functional.triplet_margin_loss``.
 
