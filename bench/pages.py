@@ -64,7 +64,7 @@ CASES = [
     ("floor: one contour map", "bench/floor_contour.py", "/", None, "floor_steps", "Steps",
      list(range(31, 60)), "ArrowRight", None),
     ("landscape: range", "app.py", "/landscape?lang=en", "pages/landscape.py", "ls_span", "Range around", SPANS,
-     "alternate", "explore"),
+     "alternate", "window"),
     ("floor: one surface", "bench/floor_surface.py", "/", None, "floor_span", "Range", SPANS, "alternate", None),
     ("curves: delta", "app.py", "/curves?lang=en", "pages/curves.py", "cv_huber_loss_delta", "delta",
      [round(1 + 0.05 * i, 2) for i in range(1, 30)], "ArrowRight", "explore"),

@@ -133,11 +133,12 @@ def sync(view: dict) -> None:
 
 @st.fragment
 def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
-    """Everything below the form: the elements, the window and the surface.  Its widgets rerun this part."""
+    """Everything below the form: the two elements, then the window around them.  Choosing an element reruns
+    this part."""
     view = st.session_state[f"{PREFIX}_view"]
     options = visual.tensor_elements(spec, tensors)
     dx, dy = visual.default_pair(spec, tensors)
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2 = st.columns(2)
     viewstate.bind(view, "x", "ls_x", options, dx)
     viewstate.bind(view, "y", "ls_y", options, dy)
     names = {e: element_label(spec, e) for e in options}
@@ -145,38 +146,52 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
                                     format_func=names.__getitem__)
     view["y"] = y_el = c2.selectbox(t("landscape.y"), options, key="ls_y", help=t("landscape.element_help"),
                                     format_func=names.__getitem__)
-    viewstate.bind(view, "grid", "ls_grid", GRIDS, DEFAULTS["grid"])
-    viewstate.bind(view, "span", "ls_span", SPANS, DEFAULTS["span"])
-    view["grid"] = grid = c3.select_slider(t("landscape.grid"), GRIDS, key="ls_grid", help=t("landscape.grid_help"))
-    view["span"] = span = c4.select_slider(t("landscape.span"), SPANS, key="ls_span", help=t("landscape.span_help"),
-                                           format_func=format_number)
+    window(spec, tensors, params, x_el, y_el, can_sync)
+
+
+@st.fragment
+def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> None:
+    """The surface over the window (its grid and range sliders sit above it) and, beside it, the descent part.
+    Moving the grid or the range reruns only this part."""
+    view = st.session_state[f"{PREFIX}_view"]
+    notice = st.container()  # a refusal is shown across the page, above the two columns
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.subheader(t("landscape.surface"))
+        g1, g2 = st.columns(2)
+        viewstate.bind(view, "grid", "ls_grid", GRIDS, DEFAULTS["grid"])
+        viewstate.bind(view, "span", "ls_span", SPANS, DEFAULTS["span"])
+        view["grid"] = grid = g1.select_slider(t("landscape.grid"), GRIDS, key="ls_grid",
+                                               help=t("landscape.grid_help"))
+        view["span"] = span = g2.select_slider(t("landscape.span"), SPANS, key="ls_span",
+                                               help=t("landscape.span_help"), format_func=format_number)
     reason = why_not(spec, tensors, x_el, y_el)
     key = fingerprint(tensors, params)
     try:
         surf = compute_surface(loss_id=spec.id, key=key, x_el=x_el, y_el=y_el, grid=grid, span=span,
                                _tensors=tensors, _params=params)
     except LossInputError as exc:
-        if can_sync:  # otherwise the descent part below writes the URL
+        if can_sync:  # otherwise the descent part writes the URL
             sync(view)
-        if reason:
-            st.warning(reason, icon="🧭")
-            st.caption(describe(exc, lang()))
-        else:
-            show_error(exc)
-        if reason and len(visual.tensor_elements(spec, tensors, prediction_only=True)) < 2:
-            st.page_link("pages/curves.py", label=t("landscape.open_curves"), icon="📈",
-                         query_params={"lang": lang(), **lossform.current_query(PREFIX)})
+        with notice:
+            if reason:
+                st.warning(reason, icon="🧭")
+                st.caption(describe(exc, lang()))
+            else:
+                show_error(exc)
+            if reason and len(visual.tensor_elements(spec, tensors, prediction_only=True)) < 2:
+                st.page_link("pages/curves.py", label=t("landscape.open_curves"), icon="📈",
+                             query_params={"lang": lang(), **lossform.current_query(PREFIX)})
         return
     except Exception as exc:  # a backend bug must not become a traceback on the learner's page
         if can_sync:
             sync(view)
-        show_error(LossInputError("internal", spec.id, type(exc).__name__, "", str(exc)))
+        with notice:
+            show_error(LossInputError("internal", spec.id, type(exc).__name__, "", str(exc)))
         return
 
     labels = axis_labels(spec, params, x_el, y_el)
-    left, right = st.columns(2, gap="medium")
     with left:
-        st.subheader(t("landscape.surface"))
         st.plotly_chart(surface_figure(surf, labels), key="ls_surface", config=CONFIG)
         x0, y0, z0, gx, gy = surf.point
         st.caption(t("landscape.gradient_here", z=short(z0), x=labels["x"], y=labels["y"], gx=short(gx),

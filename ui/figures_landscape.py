@@ -40,7 +40,8 @@ class PlainFigure(go.Figure):
 
     def to_dict(self) -> dict:
         data, layout = self._plain
-        return {"data": [_encoded(trace) for trace in data], "layout": _encoded(layout)}
+        # The layout holds no arrays (were one there, plotly's JSON encoder would still write it as a list).
+        return {"data": [_encoded(trace) for trace in data], "layout": layout}
 
     def to_plotly_json(self) -> dict:
         return self.to_dict()
@@ -160,7 +161,7 @@ def descent_figure(surf: Surface, path: Path, labels: dict, height: int = 700, c
     """
     contour_bottom = 0.36
     data = [{"type": "contour", "x": f32(surf.x), "y": f32(surf.y), "z": f32(surf.z), "colorscale": SURFACE_COLORS,
-             "ncontours": 16, "contours": {"coloring": "heatmap"},
+             "ncontours": 16, "contours": {"coloring": "fill"},
              "line": {"width": 0.8, "color": "rgba(255,255,255,0.55)"},
              "colorbar": {"title": {"text": labels["z"], "side": "right"}, "thickness": 12, "x": 1.02,
                           "xanchor": "left", "y": 1.0, "yanchor": "top", "len": 1 - contour_bottom},
