@@ -8,7 +8,7 @@ from ui import lossform, viewstate, visual
 from ui.cachekey import fingerprint
 from ui.errors import describe
 from ui.figures import short
-from ui.figures_landscape import CONFIG, descent_figure, surface_figure
+from ui.figures_landscape import CONFIG, descent_figure, field_path, surface_figure
 from ui.page import lang, query, require_shell, show_error, show_link_problems, sync_url, t
 from ui.tensors import TensorInputError, format_number
 
@@ -26,9 +26,11 @@ VIEW_KEYS = frozenset(DEFAULTS)
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def compute_surface(*, loss_id, key, x_el, y_el, grid, span, _tensors, _params):
-    """``key`` (ui.cachekey.fingerprint) stands for the tensors and parameters in the cache key.  Called with
-    keywords only: Streamlit looks up the name of every positional argument with ``inspect.signature``."""
-    return visual.surface(loss_id, _tensors, _params, x_el, y_el, grid, span)
+    """The surface and its descent field.  ``key`` (ui.cachekey.fingerprint) stands for the tensors and
+    parameters in the cache key.  Called with keywords only: Streamlit looks up the name of every positional
+    argument with ``inspect.signature``."""
+    surf = visual.surface(loss_id, _tensors, _params, x_el, y_el, grid, span)
+    return surf, field_path(surf)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -168,8 +170,8 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
     reason = why_not(spec, tensors, x_el, y_el)
     key = fingerprint(tensors, params)
     try:
-        surf = compute_surface(loss_id=spec.id, key=key, x_el=x_el, y_el=y_el, grid=grid, span=span,
-                               _tensors=tensors, _params=params)
+        surf, field = compute_surface(loss_id=spec.id, key=key, x_el=x_el, y_el=y_el, grid=grid, span=span,
+                                      _tensors=tensors, _params=params)
     except LossInputError as exc:
         if can_sync:  # otherwise the descent part writes the URL
             sync(view)
@@ -204,11 +206,11 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
         if spec.id == "ctc_loss":
             st.caption(t("landscape.ctc_note"))
     with right:
-        descent(spec, tensors, params, key, surf, labels, can_sync)
+        descent(spec, tensors, params, key, surf, field, labels, can_sync)
 
 
 @st.fragment
-def descent(spec, tensors: dict, params: dict, key: str, surf, labels: dict, can_sync: bool) -> None:
+def descent(spec, tensors: dict, params: dict, key: str, surf, field: str, labels: dict, can_sync: bool) -> None:
     """The contour map with the descent field and the path: the learning rate and the steps rerun only this,
     so moving them leaves the 3D surface alone."""
     view = st.session_state[f"{PREFIX}_view"]
@@ -222,7 +224,7 @@ def descent(spec, tensors: dict, params: dict, key: str, surf, labels: dict, can
     if can_sync:
         sync(view)
     path = compute_path(spec.id, key, tensors, params, view["x"], view["y"], lr, steps, view["span"], surf.frame)
-    st.plotly_chart(descent_figure(surf, path, labels), key="ls_descent", config=CONFIG)
+    st.plotly_chart(descent_figure(surf, path, labels, field=field), key="ls_descent", config=CONFIG)
     st.caption(t("landscape.contour_help"))
     m1, m2, m3 = st.columns(3)
     distance = float(np.hypot(path.x[-1] - path.x[0], path.y[-1] - path.y[0]))

@@ -22,6 +22,7 @@ PATH_COLOR = "#f97316"
 POINT_COLOR = "#dc2626"
 CONFIG = {"displayModeBar": False}
 GRID_COLOR = "#e5e7eb"
+FIELD_COUNT = 15  # arrows per axis of the descent field
 FONT = {"size": 13}
 
 
@@ -57,9 +58,15 @@ _TYPED = {"float32": "f4", "float64": "f8", "int8": "i1", "int16": "i2", "int32"
 
 
 def _encoded(value):
+    """A copy of a trace (or of any of its values) with numpy arrays in plotly's binary form; only the dicts
+    and lists that hold an array are copied."""
     if isinstance(value, dict):
+        if not any(isinstance(v, (np.ndarray, dict, list)) for v in value.values()):
+            return value
         return {k: _encoded(v) for k, v in value.items()}
     if isinstance(value, list):
+        if not any(isinstance(v, (np.ndarray, dict, list)) for v in value):
+            return value
         return [_encoded(v) for v in value]
     if isinstance(value, np.ndarray) and value.size and str(value.dtype) in _TYPED:
         spec = {"dtype": _TYPED[str(value.dtype)],
@@ -152,9 +159,18 @@ def arrow_path(x, y, u, v, cell: tuple) -> str:
     return (ARROW * len(points)) % tuple(points.ravel().tolist())  # one formatting call for the whole field
 
 
-def descent_figure(surf: Surface, path: Path, labels: dict, height: int = 700, count: int = 15) -> go.Figure:
+def field_path(surf: Surface, count: int = FIELD_COUNT) -> str:
+    """The descent field of a surface, -∇L on a ``count × count`` subgrid, as one SVG path (see arrow_path).
+    It depends on the surface alone, so a page can cache it with the surface."""
+    gx, gy, u, v = arrows(surf, count)
+    cell = ((surf.x[-1] - surf.x[0]) / (count - 1), (surf.y[-1] - surf.y[0]) / (count - 1))
+    return arrow_path(gx, gy, u, v, cell)
+
+
+def descent_figure(surf: Surface, path: Path, labels: dict, height: int = 700, field: str | None = None) -> go.Figure:
     """Contours of the loss with -∇L as arrows, the current point and the descent path; below them, in the
-    same figure, the loss at each step of the path.
+    same figure, the loss at each step of the path.  ``field`` is :func:`field_path` of the surface when the
+    caller has it already.
 
     One figure rather than two: every move of the learning rate or the steps redraws both, and each
     figure a browser mounts has a fixed cost.
@@ -166,10 +182,9 @@ def descent_figure(surf: Surface, path: Path, labels: dict, height: int = 700, c
              "colorbar": {"title": {"text": labels["z"], "side": "right"}, "thickness": 12, "x": 1.02,
                           "xanchor": "left", "y": 1.0, "yanchor": "top", "len": 1 - contour_bottom},
              "hovertemplate": _hover(labels), "name": labels["z"], "showlegend": False}]
-    gx, gy, u, v = arrows(surf, count)
-    cell = ((surf.x[-1] - surf.x[0]) / (count - 1), (surf.y[-1] - surf.y[0]) / (count - 1))
-    field = {"type": "path", "path": arrow_path(gx, gy, u, v, cell), "xref": "x", "yref": "y", "layer": "above",
-             "line": {"color": "rgba(255,255,255,0.9)", "width": 1.3}, "name": labels["field"], "showlegend": True}
+    field = {"type": "path", "path": field_path(surf) if field is None else field, "xref": "x", "yref": "y",
+             "layer": "above", "line": {"color": "rgba(255,255,255,0.9)", "width": 1.3}, "name": labels["field"],
+             "showlegend": True}
     point_hover = (f"{labels['x']} = %{{x:.4g}}<br>{labels['y']} = %{{y:.4g}}<br>"
                    f"{labels['z']} = %{{customdata:.4g}}<extra>{{name}}</extra>")
     if len(path.x) > 1:
