@@ -156,17 +156,10 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
     """The surface over the window (its grid and range sliders sit above it) and, beside it, the descent part.
     Moving the grid or the range reruns only this part."""
     view = st.session_state[f"{PREFIX}_view"]
-    notice = st.container()  # a refusal is shown across the page, above the two columns
-    left, right = st.columns(2, gap="medium")
-    with left:
-        st.subheader(t("landscape.surface"))
-        g1, g2 = st.columns(2)
-        viewstate.bind(view, "grid", "ls_grid", GRIDS, DEFAULTS["grid"])
-        viewstate.bind(view, "span", "ls_span", SPANS, DEFAULTS["span"])
-        view["grid"] = grid = g1.select_slider(t("landscape.grid"), GRIDS, key="ls_grid",
-                                               help=t("landscape.grid_help"))
-        view["span"] = span = g2.select_slider(t("landscape.span"), SPANS, key="ls_span",
-                                               help=t("landscape.span_help"), format_func=format_number)
+    viewstate.bind(view, "grid", "ls_grid", GRIDS, DEFAULTS["grid"])
+    viewstate.bind(view, "span", "ls_span", SPANS, DEFAULTS["span"])
+    # The sliders are drawn above the surface, once it exists; their values are already in the session.
+    grid, span = st.session_state["ls_grid"], st.session_state["ls_span"]
     reason = why_not(spec, tensors, x_el, y_el)
     key = fingerprint(tensors, params)
     try:
@@ -175,23 +168,28 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
     except LossInputError as exc:
         if can_sync:  # otherwise the descent part writes the URL
             sync(view)
-        with notice:
-            if reason:
-                st.warning(reason, icon="🧭")
-                st.caption(describe(exc, lang()))
-            else:
-                show_error(exc)
-            if reason and len(visual.tensor_elements(spec, tensors, prediction_only=True)) < 2:
-                st.page_link("pages/curves.py", label=t("landscape.open_curves"), icon="📈",
-                             query_params={"lang": lang(), **lossform.current_query(PREFIX)})
+        if reason:
+            st.warning(reason, icon="🧭")
+            st.caption(describe(exc, lang()))
+        else:
+            show_error(exc)
+        if reason and len(visual.tensor_elements(spec, tensors, prediction_only=True)) < 2:
+            st.page_link("pages/curves.py", label=t("landscape.open_curves"), icon="📈",
+                         query_params={"lang": lang(), **lossform.current_query(PREFIX)})
         return
     except Exception as exc:  # a backend bug must not become a traceback on the learner's page
         if can_sync:
             sync(view)
-        with notice:
-            show_error(LossInputError("internal", spec.id, type(exc).__name__, "", str(exc)))
+        show_error(LossInputError("internal", spec.id, type(exc).__name__, "", str(exc)))
         return
 
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.subheader(t("landscape.surface"))
+        g1, g2 = st.columns(2)
+        view["grid"] = g1.select_slider(t("landscape.grid"), GRIDS, key="ls_grid", help=t("landscape.grid_help"))
+        view["span"] = g2.select_slider(t("landscape.span"), SPANS, key="ls_span", help=t("landscape.span_help"),
+                                        format_func=format_number)
     labels = axis_labels(spec, params, x_el, y_el)
     with left:
         st.plotly_chart(surface_figure(surf, labels), key="ls_surface", config=CONFIG)
