@@ -373,6 +373,7 @@ class Row:
     numpy_median_s: float
     torch_median_s: float
     failed: list
+    numpy_path: str = ""  # Landscape.method: separable, surface or grid
 
     @property
     def ratio(self) -> float:
@@ -391,6 +392,7 @@ def run_case(case: Case, repeat: int, budget: float, thread_choices: list) -> Ro
     runners["batched+autograd"] = batched_runner(case, args, kwargs, xs, ys)
 
     ours = numpy_run()
+    path = losses.landscape(case.name, args, kwargs, x=(case.x[0], case.x[1], xs), y=(case.y[0], case.y[1], ys)).method
     error, failed, timings = 0.0, [], {}
     # Every torch form runs once (warm-up and agreement check) and is timed once; the fastest form then
     # goes on to the interleaved timing, both with torch's default thread count and with one thread.
@@ -422,7 +424,7 @@ def run_case(case: Case, repeat: int, budget: float, thread_choices: list) -> Ro
     best = min(finalists, key=lambda key: min(timings[key]))
     label = f"{best[0]}, {best[1]} thread{'s' if best[1] > 1 else ''}"
     return Row(case, min(numpy_times), min(timings[best]), label, error,
-               statistics.median(numpy_times), statistics.median(timings[best]), failed)
+               statistics.median(numpy_times), statistics.median(timings[best]), failed, path)
 
 
 def main(argv=None) -> int:
@@ -447,14 +449,15 @@ def main(argv=None) -> int:
           + (" or 1, whichever is faster" if default_threads > 1 else "")
           + f"; minimum of up to {options.repeat} interleaved runs; load average {load:.1f} on "
           f"{os.cpu_count()} CPUs")
-    print(f"{'loss':<34} {'family':<14} {'case':<62} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6}  torch form")
+    print(f"{'loss':<34} {'family':<14} {'case':<62} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6}  "
+          f"{'numpy path':<10}  torch form")
     rows = []
     for case in cases:
         row = run_case(case, options.repeat, options.budget, thread_choices)
         rows.append(row)
         family = losses.get_spec(case.name).family
         print(f"{case.name:<34} {family:<14} {case.label:<62} {row.numpy_s * 1e3:9.2f} {row.torch_s * 1e3:9.2f} "
-              f"{row.ratio:6.3f}  {row.torch_form}", flush=True)
+              f"{row.ratio:6.3f}  {row.numpy_path:<10}  {row.torch_form}", flush=True)
 
     for row in rows:
         if row.failed:
