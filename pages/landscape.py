@@ -4,11 +4,11 @@ import numpy as np
 import streamlit as st
 
 from losses import LossInputError
-from ui import lossform, viewstate, visual
+from ui import cached, lossform, viewstate, visual
 from ui.cachekey import fingerprint
 from ui.errors import describe
 from ui.figures import short
-from ui.figures_landscape import CONFIG, descent_figure, field_path, surface_figure
+from ui.figures_landscape import CONFIG, descent_figure, surface_figure
 from ui.page import lang, query, require_shell, show_error, show_link_problems, sync_url, t
 from ui.tensors import TensorInputError, format_number
 
@@ -24,25 +24,11 @@ DEFAULTS = {"x": None, "y": None, "grid": 61, "span": 2.0, "lr": 0.5, "steps": 3
 VIEW_KEYS = frozenset(DEFAULTS)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def compute_surface(*, loss_id, key, x_el, y_el, grid, span, _tensors, _params):
-    """The surface and its descent field.  ``key`` (ui.cachekey.fingerprint) stands for the tensors and
-    parameters in the cache key.  Called with keywords only: Streamlit looks up the name of every positional
-    argument with ``inspect.signature``."""
-    surf = visual.surface(loss_id, _tensors, _params, x_el, y_el, grid, span)
-    return surf, field_path(surf)
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def compute_iterates(*, loss_id, key, x_el, y_el, lr, horizon, span, _tensors, _params):
-    return visual.iterate(loss_id, _tensors, _params, x_el, y_el, lr, horizon, span)
-
-
 def compute_path(loss_id, key, tensors, params, x_el, y_el, lr, steps, span, frame):
     """The path computed in chunks of PATH_CHUNK steps, so moving the steps slider reuses the cached run."""
     horizon = max(PATH_CHUNK, -(-steps // PATH_CHUNK) * PATH_CHUNK)
-    iterates = compute_iterates(loss_id=loss_id, key=key, x_el=x_el, y_el=y_el, lr=lr, horizon=horizon, span=span,
-                                _tensors=tensors, _params=params)
+    iterates = cached.landscape_iterates(loss_id=loss_id, key=key, x_el=x_el, y_el=y_el, lr=lr, horizon=horizon,
+                                         span=span, _tensors=tensors, _params=params)
     return visual.path_from(loss_id, iterates, x_el, y_el, steps, span, frame)
 
 
@@ -163,8 +149,8 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
     reason = why_not(spec, tensors, x_el, y_el)
     key = fingerprint(tensors, params)
     try:
-        surf, field = compute_surface(loss_id=spec.id, key=key, x_el=x_el, y_el=y_el, grid=grid, span=span,
-                                      _tensors=tensors, _params=params)
+        surf, field = cached.landscape_surface(loss_id=spec.id, key=key, x_el=x_el, y_el=y_el, grid=grid, span=span,
+                                                _tensors=tensors, _params=params)
     except LossInputError as exc:
         if can_sync:  # otherwise the descent part writes the URL
             sync(view)

@@ -7,6 +7,8 @@ a version that renews the widgets' keys when the state is loaded from a link.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
@@ -15,6 +17,7 @@ from losses import LossInputError
 from losses.spec import FAMILIES, LossSpec, Parameter
 from ui import editor
 from ui.compute import call_kwargs
+from ui.i18n import translate
 from ui.page import arrived_with_link, lang, query, show_error, show_link_problems, t
 from ui.tensors import settle_targets
 from ui.urlstate import (
@@ -37,9 +40,15 @@ def _ordered_ids(allowed=None) -> list[str]:
 
 
 def loss_label(loss_id: str) -> str:
+    return _loss_label(lang(), loss_id)
+
+
+@functools.cache
+def _loss_label(language: str, loss_id: str) -> str:
+    """The picker's label of a loss (the registry and the catalogs do not change while the app runs)."""
     spec = losses.get_spec(loss_id)
     extra = f" — {spec.torch_class}" if spec.torch_class else ""
-    return f"{t('family.' + spec.family)} · {spec.title[lang()]}{extra}"
+    return f"{translate(language, 'family.' + spec.family)} · {spec.title[language]}{extra}"
 
 
 def _optional_default(spec: LossSpec, name: str, tensors: dict) -> np.ndarray:
@@ -108,7 +117,8 @@ def loss_picker(prefix: str, allowed=None) -> LossSpec:
     key = f"{prefix}__loss_widget"
     if st.session_state.pop(f"{prefix}__sync_picker", False) or key not in st.session_state:
         st.session_state[key] = state["loss"]
-    chosen = st.selectbox(t("playground.loss"), _ordered_ids(allowed), format_func=loss_label, key=key)
+    label = functools.partial(_loss_label, lang())
+    chosen = st.selectbox(t("playground.loss"), _ordered_ids(allowed), format_func=label, key=key)
     if chosen != state["loss"]:
         _switch_loss(prefix, chosen)
     for exc in st.session_state.pop(f"{prefix}__link_errors", []):
