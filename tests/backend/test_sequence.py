@@ -7,10 +7,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import losses
 from losses.functional import ctc_loss
+from tests.backend.ctc_strategies import ctc_problems
 from tests.backend.torch_reference import check, torch_refuses
 
 RNG = np.random.default_rng(3)
@@ -282,29 +282,10 @@ def test_fractional_targets_are_refused():
 
 
 @settings(max_examples=40, deadline=None)
-@given(data=st.data())
-def test_random_problems(data):
-    steps = data.draw(st.integers(1, 7))
-    batch = data.draw(st.integers(1, 3))
-    classes = data.draw(st.integers(2, 5))
-    blank = data.draw(st.integers(0, classes - 1))
-    labels = [c for c in range(classes) if c != blank]
-    input_lengths = np.array(data.draw(st.lists(st.integers(0, steps), min_size=batch, max_size=batch)))
-    target_lengths = np.array(data.draw(st.lists(st.integers(0, 4), min_size=batch, max_size=batch)))
-    rows = [data.draw(st.lists(st.sampled_from(labels), min_size=int(n), max_size=int(n))) for n in target_lengths]
-    if data.draw(st.booleans()):
-        targets = np.array([label for row in rows for label in row], dtype=np.int64)
-    else:
-        width = int(target_lengths.max()) + data.draw(st.integers(0, 2))
-        targets = np.array([row + [blank] * (width - len(row)) for row in rows], dtype=np.int64).reshape(batch, width)
-    scale = data.draw(st.sampled_from([0.1, 1.0, 5.0]))
-    lp = RNG.normal(size=(steps, batch, classes)) * scale
-    if data.draw(st.booleans()):
-        lp = log_softmax(lp)
-    kwargs = {"blank": blank, "reduction": data.draw(st.sampled_from(["none", "mean", "sum"])),
-              "zero_infinity": data.draw(st.booleans())}
-    check("ctc_loss", {"log_probs": lp, "targets": targets, "input_lengths": input_lengths,
-                       "target_lengths": target_lengths}, kwargs)
+@given(ctc_problems())
+def test_random_problems(problem):
+    args, kwargs, _ = problem
+    check("ctc_loss", args, kwargs)
 
 
 def test_ctc_scaled_path_agrees_with_log_space_row_by_row():

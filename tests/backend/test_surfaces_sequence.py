@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import losses
 
+from .ctc_strategies import ctc_problems
 from .surface_check import check_surface
 
 RNG = np.random.default_rng(17)
@@ -205,36 +206,16 @@ def test_the_surface_matches_a_brute_force_sum_over_paths():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.data())
-def test_random_problems(data):
-    steps = data.draw(st.integers(1, 7))
-    batch = data.draw(st.integers(1, 3))
-    classes = data.draw(st.integers(2, 5))
-    blank = data.draw(st.integers(0, classes - 1))
-    labels = [c for c in range(classes) if c != blank]
-    input_lengths = np.array(data.draw(st.lists(st.integers(0, steps), min_size=batch, max_size=batch)))
-    target_lengths = np.array(data.draw(st.lists(st.integers(0, 3), min_size=batch, max_size=batch)))
-    rows = [data.draw(st.lists(st.sampled_from(labels), min_size=int(n), max_size=int(n))) for n in target_lengths]
-    # (targets without a column are left out: the generic path cannot tile a (N, 0) array)
-    if data.draw(st.booleans()) and target_lengths.sum():
-        targets = np.array([label for row in rows for label in row], dtype=np.int64)
-    else:
-        width = max(int(target_lengths.max()) + data.draw(st.integers(0, 2)), 1)
-        targets = np.array([row + [blank] * (width - len(row)) for row in rows], dtype=np.int64).reshape(batch, width)
-    rng = np.random.default_rng(data.draw(st.integers(0, 2**31 - 1)))
-    log_probs = rng.normal(size=(steps, batch, classes)) * data.draw(st.sampled_from([0.1, 1.0, 5.0]))
-    if data.draw(st.booleans()):
-        log_probs = log_softmax(log_probs)
-    kwargs = {"blank": blank, "reduction": data.draw(st.sampled_from(["none", "mean", "sum"])),
-              "zero_infinity": data.draw(st.booleans())}
+@given(ctc_problems(max_target=3), st.data())
+def test_random_problems(problem, data):
+    args, kwargs, rng = problem
+    steps, batch, classes = args["log_probs"].shape
     unit = data.draw(st.integers(0, batch - 1))
     cells = [(t, c) for t in range(steps) for c in range(classes)]
     if len(cells) < 2:
         return
     (t1, c1), (t2, c2) = data.draw(st.lists(st.sampled_from(cells), min_size=2, max_size=2, unique=True))
-    args = {"log_probs": log_probs, "targets": targets, "input_lengths": input_lengths,
-            "target_lengths": target_lengths}
-    values = losses.value_and_grad("ctc_loss", **dict(args), blank=blank, reduction="none")[0]
+    values = losses.value_and_grad("ctc_loss", **dict(args), blank=kwargs["blank"], reduction="none")[0]
     # the only decline here: an impossible target (inf on the whole grid) without zero_infinity
     expect = "grid" if np.isinf(values[unit]) and not kwargs["zero_infinity"] else "surface"
     xs = np.sort(rng.normal(scale=2.0, size=5)) - 1.0
@@ -244,11 +225,10 @@ def test_random_problems(data):
 
 
 def test_targets_without_a_column():
-    # all targets empty, given as an (N, 0) array: the generic path cannot tile it, so compare point by point
+    # all targets empty, given as an (N, 0) array; checked point by point as well as against the generic path
     args = {"log_probs": LP[:4, :2], "targets": np.zeros((2, 0), dtype=np.int64), "input_lengths": np.array([4, 3]),
             "target_lengths": np.array([0, 0])}
-    land = losses.landscape("ctc_loss", args, {"reduction": "sum"}, x=lp((1, 1, 0), XS), y=lp((2, 1, 0), YS))
-    assert land.method == "surface"
+    land = check_surface("ctc_loss", args, {"reduction": "sum"}, lp((1, 1, 0), XS), lp((2, 1, 0), YS))
     for (i, yv), (j, xv) in [((0, YS[0]), (0, XS[0])), ((6, YS[6]), (4, XS[4]))]:
         point = args["log_probs"].copy()
         point[1, 1, 0], point[2, 1, 0] = xv, yv
