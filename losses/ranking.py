@@ -363,12 +363,16 @@ def _cosine_compute(arrays: dict, params: dict) -> Unreduced:
     dcos = np.where(neg, _hinge_slope(u), 0.0) - pos
 
     def backward(g):
-        gc = (g * dcos)[:, None]
-        c = cos[:, None]
-        # d cos/d a = b/denom - cos a/|a|^2, and symmetrically for b.  Only the dot product
-        # sees the feature broadcast, so only its term is summed back onto a width-1 argument.
-        da = _sum_to_width(gc * b / denom[:, None], a.shape[-1]) - gc * c * a / sq1[:, None]
-        db = _sum_to_width(gc * a / denom[:, None], b.shape[-1]) - gc * c * b / sq2[:, None]
+        # Back through torch's own graph, step by step (dot / sqrt(sq1 * sq2)), so that overflowing inputs
+        # give torch's nan (0 * inf) too; for finite numbers this is d cos/d a = b/denom - cos a/|a|^2.
+        g_cos = g * dcos
+        g_dot = g_cos / denom
+        g_denom = -g_cos * dot / (denom * denom)
+        g_product = g_denom / (2.0 * denom)
+        g_sq1, g_sq2 = g_product * sq2, g_product * sq1
+        # Only the dot product sees the feature broadcast, so only its term is summed onto a width-1 argument.
+        da = _sum_to_width(g_dot[:, None] * b, a.shape[-1]) + 2.0 * g_sq1[:, None] * a
+        db = _sum_to_width(g_dot[:, None] * a, b.shape[-1]) + 2.0 * g_sq2[:, None] * b
         return {"input1": da, "input2": db}
 
     return Unreduced(values, backward)

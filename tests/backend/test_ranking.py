@@ -254,6 +254,16 @@ def test_soft_margin_overflow_is_torch_s():
     assert np.isinf(torch_value[0]) and np.isnan(torch_grads["input"][0])
 
 
+@pytest.mark.parametrize("target", [1.0, -1.0, 0.0])
+def test_cosine_overflow_is_torch_s(target):
+    # 1e200 squared overflows: |a|^2 = inf, so cos = dot / inf = 0, and torch's backward meets 0 * inf = nan
+    a = np.array([[1e200, 1.0], [0.5, 0.2]])
+    b = np.array([[2.0, 1e200], [0.1, 0.4]])
+    check("cosine_embedding_loss", {"input1": a, "input2": b, "target": np.array([target, -1.0])},
+          {"reduction": "none"})
+    check("cosine_embedding_loss", {"input1": a, "input2": b, "target": np.array([target, 1.0])})
+
+
 def test_cosine_zero_vector_by_hand():
     # a = 0: cos = 0 / sqrt(eps (|b|^2 + eps)) = 0, so the loss is 1 for y = 1, and
     # d(1 - cos)/da = -b / sqrt(eps (|b|^2 + eps)) (the cos * a term vanishes).
