@@ -38,10 +38,10 @@ def fmt_shape(shape: Iterable[int]) -> str:
 
 
 def as_float(name: str, value) -> np.ndarray:
-    """A float64 array from ``value``; refuses strings, ragged lists and non-finite NaN-free needs.
+    """A float64 array from ``value``; refuses strings and ragged lists.
 
-    NaN and infinities are allowed here (torch accepts them); callers that must
-    refuse them call :func:`check_finite`.
+    NaN and infinities are accepted, as torch accepts them (the app's editors refuse them earlier,
+    in the learner's language).
     """
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         return value.astype(np.float64, copy=False)
@@ -68,12 +68,6 @@ def as_int(name: str, value) -> np.ndarray:
         raise LossInputError("dtype", name, "non-integer values", "integers",
                              f"{name} must hold integers (class indices or lengths), found fractions")
     return arr.astype(np.int64)
-
-
-def check_finite(name: str, arr: np.ndarray) -> None:
-    if not np.all(np.isfinite(arr)):
-        raise LossInputError("not_finite", name, "NaN or infinity", "finite numbers",
-                             f"{name} contains NaN or infinity; only finite numbers are allowed")
 
 
 def check_reduction(reduction, allowed: tuple[str, ...] = REDUCTIONS) -> str:

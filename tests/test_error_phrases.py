@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import losses
-from losses import LossInputError, validation
+from losses import LossInputError
 from losses.functional import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -67,7 +67,6 @@ BACKEND = [
     ("strings, few", lambda: l1_loss([["a", "b"]], X22)),
     ("strings, many", lambda: l1_loss(np.array(["x"] * 9), np.zeros(9))),
     ("fractional class index", lambda: multi_margin_loss(LOGITS, [0.5, 1])),
-    ("NaN where finite", lambda: validation.check_finite("input", np.array([1.0, np.nan]))),
     ("unknown reduction", lambda: mse_loss(X22, X22, reduction="avg")),
     ("unknown denominator", lambda: relative_mse_loss(X22, X22, denominator="both")),
     ("negative beta", lambda: smooth_l1_loss(X22, X22, beta=-1.0)),
