@@ -50,6 +50,21 @@ def test_moving_a_slider_redraws_the_path_and_updates_the_url(page, app_url):
     page.wait_for_function("() => location.search.includes('lr=0.01')", timeout=30000)
 
 
+def test_the_range_slider_redraws_both_charts_and_keeps_the_elements(page, app_url):
+    goto(page, f"{app_url}/landscape?lang=en&loss=mse_loss&x=input[1,0]&y=input[0,1]")
+    wait_for_charts(page, 2)
+    ticks = "() => [...document.querySelectorAll('.js-plotly-plot .xtick text')].map(t => t.textContent).join('|')"
+    before = page.evaluate(ticks)
+    slider(page, "Range around").focus()
+    page.keyboard.press("ArrowRight")  # 2 -> 3: a wider window, so the contour's axis ticks change
+    settle(page)
+    page.wait_for_function("() => location.search.includes('span=3')", timeout=30000)
+    page.wait_for_function(f"() => ({ticks})() !== {before!r}", timeout=30000)
+    assert "x=input%5B1%2C0%5D" in page.url or "x=input[1,0]" in page.url  # the elements stay as chosen
+    assert page.get_by_text("input[1, 0]").first.is_visible()
+    wait_for_charts(page, 2)
+
+
 def test_a_class_index_choice_is_explained(page, app_url):
     goto(page, f"{app_url}/landscape?lang=zh&loss=cross_entropy&x=target[1]")
     assert "类别索引" in page.locator("[data-testid='stAlert']").first.inner_text()
