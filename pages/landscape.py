@@ -6,7 +6,6 @@ import streamlit as st
 from losses import LossInputError
 from ui import cached, lossform, viewstate, visual
 from ui.cachekey import fingerprint
-from ui.errors import describe
 from ui.figures import short
 from ui.figures_landscape import CONFIG, descent_figure, surface_figure
 from ui.page import lang, query, require_shell, show_error, show_link_problems, sync_url, t
@@ -154,9 +153,8 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
     except LossInputError as exc:
         if can_sync:  # otherwise the descent part writes the URL
             sync(view)
-        if reason:
+        if reason:  # the page's own explanation says what the backend's refusal would
             st.warning(reason, icon="🧭")
-            st.caption(describe(exc, lang()))
         else:
             show_error(exc)
         if reason and len(visual.tensor_elements(spec, tensors, prediction_only=True)) < 2:
