@@ -44,3 +44,14 @@ def test_missing_key_falls_back_to_english_then_the_key():
     assert translate("zh", "no.such.key") == "no.such.key"
     assert translate("en", "nav.home") == "Home"
     assert LANGS == ("en", "zh")
+
+
+def test_every_shape_note_of_the_registry_is_translated():
+    """The tensor editors label each argument with its registry shape note, in the learner's language."""
+    import losses
+
+    notes = {a.shape for spec in losses.SPECS for a in spec.arguments}
+    for lang in LANGS:
+        missing = {note for note in notes if f"shape_note.{note}" not in catalog(lang)}
+        assert not missing, (lang, sorted(missing))
+    assert catalog("zh")["shape_note.(C), (N, C) or (N, C, d1, ..., dk)"] == "(C)、(N, C) 或 (N, C, d1, ..., dk)"

@@ -17,7 +17,7 @@ from losses import LossInputError
 from losses.spec import FAMILIES, LossSpec, Parameter
 from ui import editor
 from ui.compute import call_kwargs
-from ui.i18n import translate
+from ui.i18n import catalog, translate
 from ui.page import arrived_with_link, lang, query, show_error, show_link_problems, t
 from ui.tensors import settle_targets
 from ui.urlstate import (
@@ -187,8 +187,7 @@ def tensor_editors(prefix: str, spec: LossSpec, columns: int = 2) -> tuple[dict,
         key = f"{prefix}_{arg.name}"
         with cols[i % len(cols)]:
             role = t(f"role.{arg.role}")
-            # The registry's shape notes are English prose after the torch notation; other languages keep the notation.
-            shape = arg.shape if lang() == "en" else arg.shape.split("), ")[0] + (")" if "), " in arg.shape else "")
+            shape = catalog(lang()).get(f"shape_note.{arg.shape}", arg.shape)  # the registry's note, translated
             kind = "int | float" if arg.also_probabilities else arg.dtype
             label = f"`{arg.name}` · {role} · {kind} {shape}"
             if arg.optional:
