@@ -40,11 +40,14 @@ def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Fig
             colorscale="Blues",
             zmin=float(finite.min()) if finite.size else None,
             zmax=float(finite.max()) if finite.size else None,
-            colorbar=dict(title=colorbar, thickness=12),
+            # a row is 55 px high: about three colorbar ticks fit per row without overlapping
+            colorbar=dict(title=colorbar, thickness=12, nticks=3 * arr.shape[0]),
             hovertemplate="[%{y}, %{x}] = %{text}<extra></extra>",
         )
     )
-    fig.update_layout(**LAYOUT, title=title, height=90 + 55 * arr.shape[0])
+    # The column numbers sit above the cells, so the title needs a taller top margin; nothing is below them.
+    fig.update_layout(**{**LAYOUT, "margin": dict(l=50, r=20, t=64, b=16)}, title=title,
+                      height=80 + 55 * arr.shape[0])
     fig.update_xaxes(dtick=1, side="top", title=None)
     fig.update_yaxes(dtick=1, autorange="reversed", title=None)
     return fig
