@@ -53,3 +53,12 @@ def test_a_whole_page_rerun_draws_everything():
 def test_an_unknown_fragment_stops_the_bench():
     with pytest.raises(RuntimeError, match="found 0 registered fragments"):
         bench.ServerCase("app.py", "pages/landscape.py", "ls_steps", [31], fragment="no_such_fragment")
+
+
+def test_a_curves_slider_reruns_the_chart_part_only():
+    case = bench.ServerCase("app.py", "pages/curves.py", "cv_huber_loss_delta", [1.05, 1.1], fragment="explore")
+    assert "cv__loss_widget" in widget_keys(case.at)
+    for i in range(2):
+        case.edit(i)
+        assert "cv__loss_widget" not in widget_keys(case.at) and "cv_huber_loss_delta" in widget_keys(case.at)
+        assert len(case.at.get("plotly_chart")) == 1
