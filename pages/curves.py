@@ -239,14 +239,7 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
         st.caption(t("curves.ctc_note"))
 
 
-st.title(t("curves.title"))
-st.caption(t("curves.intro"))
-
-viewstate.adopt_playground(PREFIX)
-view_is_new = f"{PREFIX}_view" not in st.session_state
-lossform.init(PREFIX, extra_keys=VIEW_KEYS)
-spec = lossform.loss_picker(PREFIX)
-params, tensors, input_errors = viewstate.loss_form(PREFIX, spec, t("curves.form"))
+spec, params, tensors, input_errors, view_is_new = viewstate.open_page(PREFIX, "curves", VIEW_KEYS)
 
 
 def brief(arr, limit: int = 120) -> str:

@@ -218,14 +218,7 @@ def descent(spec, tensors: dict, params: dict, key: str, surf, field: str, label
         st.caption(t("landscape.outside"))
 
 
-st.title(t("landscape.title"))
-st.caption(t("landscape.intro"))
-
-viewstate.adopt_playground(PREFIX)
-view_is_new = f"{PREFIX}_view" not in st.session_state
-lossform.init(PREFIX, extra_keys=VIEW_KEYS)
-spec = lossform.loss_picker(PREFIX)
-params, tensors, input_errors = viewstate.loss_form(PREFIX, spec, t("landscape.form"))
+spec, params, tensors, input_errors, view_is_new = viewstate.open_page(PREFIX, "landscape", VIEW_KEYS)
 
 view = viewstate.view_state(PREFIX, DEFAULTS)
 if view_is_new or viewstate.from_link():

@@ -38,6 +38,20 @@ def adopt_playground(prefix: str) -> bool:
     return True
 
 
+def open_page(prefix: str, area: str, view_keys: frozenset) -> tuple:
+    """How the curves and landscape pages begin: title and intro, the playground's state when it changed,
+    the loss picker and the collapsible form.  Returns (spec, params, tensors, input_errors, view_is_new),
+    ``view_is_new`` telling whether this session had no view on the page yet."""
+    st.title(t(f"{area}.title"))
+    st.caption(t(f"{area}.intro"))
+    adopt_playground(prefix)
+    view_is_new = f"{prefix}_view" not in st.session_state
+    lossform.init(prefix, extra_keys=view_keys)
+    spec = lossform.loss_picker(prefix)
+    params, tensors, input_errors = loss_form(prefix, spec, t(f"{area}.form"))
+    return spec, params, tensors, input_errors, view_is_new
+
+
 def from_link() -> bool:
     return arrived_with_link() and "loss" in query()
 
