@@ -39,12 +39,8 @@ def _ordered_ids(allowed=None) -> list[str]:
     return ids
 
 
-def loss_label(loss_id: str) -> str:
-    return _loss_label(lang(), loss_id)
-
-
 @functools.cache
-def _loss_label(language: str, loss_id: str) -> str:
+def loss_label(language: str, loss_id: str) -> str:
     """The picker's label of a loss (the registry and the catalogs do not change while the app runs)."""
     spec = losses.get_spec(loss_id)
     extra = f" — {spec.torch_class}" if spec.torch_class else ""
@@ -117,7 +113,7 @@ def loss_picker(prefix: str, allowed=None) -> LossSpec:
     key = f"{prefix}__loss_widget"
     if st.session_state.pop(f"{prefix}__sync_picker", False) or key not in st.session_state:
         st.session_state[key] = state["loss"]
-    label = functools.partial(_loss_label, lang())
+    label = functools.partial(loss_label, lang())
     chosen = st.selectbox(t("playground.loss"), _ordered_ids(allowed), format_func=label, key=key)
     if chosen != state["loss"]:
         _switch_loss(prefix, chosen)
