@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui.compute import torch_version
-from ui.page import init_language, language_selector, t
+from ui.compute.runner import torch_version
+from ui.state.page import init_language, language_selector, t
 
 st.set_page_config(page_title="Loss Lab · 损失函数实验室", page_icon="📉", layout="wide")
 st.session_state._shell_run = True

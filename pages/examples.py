@@ -5,14 +5,14 @@ import pandas as pd
 import streamlit as st
 
 import losses
-from ui import examples as ex
-from ui.errors import describe
-from ui.examples import CODE, NOTES, SECTIONS
-from ui.figures_examples import pixel_heatmaps
-from ui.page import arrived_with_link, lang, query, require_shell, show_link_problems, sync_url, t
-from ui.tensors import TensorInputError, to_json
-from ui.urlstate import PAGE_KEYS, loss_query
-from ui.worked import worked_lines
+from ui.compute import examples as ex
+from ui.compute.examples import CODE, NOTES, SECTIONS
+from ui.figures.examples import pixel_heatmaps
+from ui.state.page import arrived_with_link, lang, query, require_shell, show_link_problems, sync_url, t
+from ui.state.urlstate import PAGE_KEYS, loss_query
+from ui.text.errors import describe
+from ui.text.tensors import TensorInputError, to_json
+from ui.worked.lines import worked_lines
 
 require_shell()
 

@@ -5,9 +5,9 @@ import streamlit as st
 
 import losses
 from losses.spec import FAMILIES
-from ui import content
-from ui.figures import line_fit, loss_history, short
-from ui.page import lang, require_shell, sync_url, t
+from ui.figures.common import line_fit, loss_history, short
+from ui.state.page import lang, require_shell, sync_url, t
+from ui.text import content
 
 require_shell()
 

@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import lossform
-from ui.compare import comparison_rows
-from ui.compute import run_backend, run_torch, torch_version
-from ui.figures import matrix_heatmap, short
-from ui.page import lang, require_shell, show_error, sync_url, t
-from ui.worked import worked_lines
+from ui.compute.compare import comparison_rows
+from ui.compute.runner import run_backend, run_torch, torch_version
+from ui.figures.common import matrix_heatmap, short
+from ui.state import lossform
+from ui.state.page import lang, require_shell, show_error, sync_url, t
+from ui.worked.lines import worked_lines
 
 require_shell()
 

@@ -7,14 +7,14 @@ import streamlit as st
 import losses
 from losses import LossInputError
 from losses.spec import FAMILIES
-from ui import content
-from ui.compute import run_backend, run_torch, torch_version
-from ui.errors import describe
-from ui.figures import short
-from ui.figures_reference import curve_figure, example_curve
-from ui.page import lang, require_shell, show_error, show_link_problems, sync_url, t
-from ui.tensors import TensorInputError, format_number
-from ui.urlstate import example_arrays, example_parameters, format_parameter, loss_query
+from ui.compute.runner import run_backend, run_torch, torch_version
+from ui.figures.common import short
+from ui.figures.reference import curve_figure, example_curve
+from ui.state.page import lang, require_shell, show_error, show_link_problems, sync_url, t
+from ui.state.urlstate import example_arrays, example_parameters, format_parameter, loss_query
+from ui.text import content
+from ui.text.errors import describe
+from ui.text.tensors import TensorInputError, format_number
 
 require_shell()
 

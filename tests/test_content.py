@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 import losses
-from ui import content
-from ui.compute import run_backend
-from ui.i18n import LANGS
-from ui.urlstate import example_arrays, example_parameters
+from ui.compute.runner import run_backend
+from ui.state.urlstate import example_arrays, example_parameters
+from ui.text import content
+from ui.text.i18n import LANGS
 
 IDS = [spec.id for spec in losses.SPECS]
 HAN = r"[\u4e00-\u9fff]"

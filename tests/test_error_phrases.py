@@ -1,8 +1,8 @@
 """Every refusal reads as Chinese in Chinese: no English prose left inside a zh error message.
 
 The corpus triggers each ``raise LossInputError`` / ``TensorInputError`` site of the backend (``losses/``) and of
-the UI's parsers (``ui/tensors.py``, ``ui/urlstate.py``, ``ui/viewstate.py``, ``ui/visual.py``, ``ui/editor.py``,
-``ui/figures_reference.py``; the few that pages build inline are rebuilt here as the page builds them).  Each
+the UI's parsers (``ui/text/tensors.py``, ``ui/state/urlstate.py``, ``ui/state/viewstate.py``,
+``ui/compute/visual.py``, ``ui/state/editor.py``, ``ui/figures/reference.py``; the few that pages build inline are rebuilt here as the page builds them).  Each
 refusal is rendered with ``describe(exc, "zh")``; after removing what is legitimately code (backticked spans,
 quoted literals, argument and parameter names, loss ids, shapes, numbers, dtype names, NaN), no Latin word of
 three or more letters may remain.
@@ -44,10 +44,20 @@ from losses.functional import (
     softmax,
     triplet_margin_loss,
 )
-from ui import editor, figures_reference, viewstate, visual
-from ui.errors import describe
-from ui.tensors import MAX_ELEMENTS, TensorInputError, from_cells, from_nested, parse_cell, parse_json, settle_targets
-from ui.urlstate import parse_parameter, read_loss_state
+from ui.compute import visual
+from ui.figures import reference
+from ui.state import editor, viewstate
+from ui.state.urlstate import parse_parameter, read_loss_state
+from ui.text.errors import describe
+from ui.text.tensors import (
+    MAX_ELEMENTS,
+    TensorInputError,
+    from_cells,
+    from_nested,
+    parse_cell,
+    parse_json,
+    settle_targets,
+)
 
 X22 = np.array([[0.5, -1.0], [2.0, 0.0]])
 LOGITS = np.array([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]])
@@ -168,7 +178,7 @@ L1 = losses.get_spec("l1_loss")
 OPTIONS = visual.tensor_elements(L1, {"input": X22, "target": X22})
 
 UI = [
-    # ui/tensors.py
+    # ui/text/tensors.py
     ("JSON boolean", lambda: parse_json("input", "[true]")),
     ("JSON string", lambda: parse_json("input", '[[1, "a"]]')),
     ("JSON NaN", lambda: parse_json("input", "[[1, NaN]]")),
@@ -187,29 +197,29 @@ UI = [
     ("fraction in an index cell", lambda: parse_cell("target", "1.5", 1, None, "int")),
     ("cells, too many", lambda: from_cells("input", [[0] * 40] * 30)),
     ("fractional class index target", lambda: settle_targets(CE, {"input": LOGITS, "target": np.array([0.5, 1.0])})),
-    # ui/urlstate.py
+    # ui/state/urlstate.py
     ("URL reduction", lambda: parse_parameter(HUBER.parameter("reduction"), "avg")),
     ("URL bool", lambda: parse_parameter(losses.get_spec("kl_div").parameter("log_target"), "maybe")),
     ("URL number", lambda: parse_parameter(HUBER.parameter("delta"), "big")),
     ("URL infinite number", lambda: parse_parameter(HUBER.parameter("delta"), "inf")),
     ("URL integer", lambda: parse_parameter(CE.parameter("ignore_index"), "1.5")),
     ("URL range", lambda: parse_parameter(HUBER.parameter("delta"), "-1")),
-    # ui/viewstate.py (numbers of the curves and landscape links)
+    # ui/state/viewstate.py (numbers of the curves and landscape links)
     ("view number", lambda: viewstate.read_number("grid", "lots", 2, 201, True)),
     ("view infinite", lambda: viewstate.read_number("lr", "nan", 1e-6, 1e3)),
     ("view integer", lambda: viewstate.read_number("steps", "2.5", 0, 100, True)),
     ("view range", lambda: viewstate.read_number("steps", "5000", 0, 100, True)),
-    # ui/visual.py (element names of the landscape and curves links)
+    # ui/compute/visual.py (element names of the landscape and curves links)
     ("element syntax", lambda: visual.parse_element("x", "banana(", OPTIONS)),
     ("element outside", lambda: visual.check_element("x", ("input", (5, 5)), OPTIONS)),
     ("element of another argument", lambda: visual.check_element("y", ("weight", (0,)), OPTIONS)),
-    # ui/editor.py (the shape picker)
+    # ui/state/editor.py (the shape picker)
     ("shape text", lambda: editor._parse_shape("two, three")),
     ("shape size 0", lambda: editor._parse_shape("2, 0")),
     ("shape too large", lambda: editor._parse_shape("64, 64")),
     ("shape rank", lambda: editor._parse_shape("1, 1, 1, 1, 1")),
-    # ui/figures_reference.py
-    ("a single prediction element", lambda: figures_reference._partner(L1, {"input": np.ones(1)}, "input", (0,))),
+    # ui/figures/reference.py
+    ("a single prediction element", lambda: reference._partner(L1, {"input": np.ones(1)}, "input", (0,))),
 ]
 
 

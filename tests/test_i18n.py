@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from ui.i18n import LANGS, catalog, locale_language, translate
+from ui.text.i18n import LANGS, catalog, locale_language, translate
 
 
 def test_both_catalogs_have_the_same_keys():

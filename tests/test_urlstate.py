@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import losses
-from ui.errors import describe
-from ui.tensors import MAX_ELEMENTS, TensorInputError, from_cells, parse_json, to_json
-from ui.urlstate import loss_query, parse_parameter, read_loss_state
+from ui.state.urlstate import loss_query, parse_parameter, read_loss_state
+from ui.text.errors import describe
+from ui.text.tensors import MAX_ELEMENTS, TensorInputError, from_cells, parse_json, to_json
 
 
 def test_issue_example_link():

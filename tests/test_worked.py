@@ -1,4 +1,4 @@
-"""The computation written out by hand (ui/worked.py) adds up to what the backend computes.
+"""The computation written out by hand (ui/worked/lines.py) adds up to what the backend computes.
 
 For every registry id on its example, on each of its reductions, and on variants
 (weights, ignore_index, label smoothing, probability targets, broadcasting,
@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 import losses
-from ui.compute import run_backend
-from ui.latex_layout import COLUMN_EM, estimate, split_top
-from ui.urlstate import example_arrays, example_parameters
-from ui.worked import BUILDERS, explain, plain, worked_lines
+from ui.compute.runner import run_backend
+from ui.state.urlstate import example_arrays, example_parameters
+from ui.worked.latex_layout import COLUMN_EM, estimate, split_top
+from ui.worked.lines import BUILDERS, explain, plain, worked_lines
 
 IDS = [spec.id for spec in losses.SPECS]
 

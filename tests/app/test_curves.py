@@ -9,9 +9,9 @@ import pytest
 
 import losses
 from tests.app.apptest import open_page, texts
-from ui import visual
-from ui.figures_curves import curves_figure
-from ui.urlstate import example_arrays, example_parameters
+from ui.compute import visual
+from ui.figures.curves import curves_figure
+from ui.state.urlstate import example_arrays, example_parameters
 
 CV = "pages/curves.py"
 

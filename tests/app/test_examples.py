@@ -9,12 +9,12 @@ import pytest
 import streamlit as st
 
 import losses
-import ui.compute
-import ui.examples
+import ui.compute.examples
+import ui.compute.runner
 from tests.app.apptest import open_page, texts
-from ui import examples as ex
-from ui.i18n import translate
-from ui.urlstate import loss_query, read_loss_state
+from ui.compute import examples as ex
+from ui.state.urlstate import loss_query, read_loss_state
+from ui.text.i18n import translate
 
 PAGE = "pages/examples.py"
 
@@ -100,8 +100,8 @@ def test_bad_links_are_named_and_the_page_still_renders(lang, word):
 
 
 def test_without_torch_the_page_says_so_and_judges_by_the_backend(monkeypatch):
-    monkeypatch.setattr(ui.compute, "torch_module", lambda: None)
-    monkeypatch.setattr(ui.examples, "torch_module", lambda: None)
+    monkeypatch.setattr(ui.compute.runner, "torch_module", lambda: None)
+    monkeypatch.setattr(ui.compute.examples, "torch_module", lambda: None)
     st.cache_data.clear()
     try:
         at = open_page(PAGE, "en")

@@ -8,9 +8,9 @@ import pytest
 
 import losses
 from tests.app.apptest import open_page, texts
-from ui import visual
-from ui.figures_landscape import descent_figure, surface_figure
-from ui.urlstate import example_arrays, example_parameters
+from ui.compute import visual
+from ui.figures.landscape import descent_figure, surface_figure
+from ui.state.urlstate import example_arrays, example_parameters
 
 LS = "pages/landscape.py"
 LABELS = {"x": "x", "y": "y", "z": "loss", "here": "here", "path": "path", "field": "field", "step": "step"}

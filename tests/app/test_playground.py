@@ -4,7 +4,7 @@ import pytest
 
 import losses
 from tests.app.apptest import open_page, texts
-from ui.compare import pair_losses
+from ui.compute.compare import pair_losses
 
 PG = "pages/playground.py"
 
@@ -98,9 +98,9 @@ def test_switching_loss_keeps_compatible_tensors_and_updates_the_url():
 def test_without_torch_the_page_says_so_and_keeps_working(monkeypatch):
     import sys
 
-    from ui import compute
+    from ui.compute import runner
 
-    compute.torch_module.cache_clear()
+    runner.torch_module.cache_clear()
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
     try:
         at = open_page(PG, "en")
@@ -110,7 +110,7 @@ def test_without_torch_the_page_says_so_and_keeps_working(monkeypatch):
         assert not any(m.label.startswith("PyTorch") for m in at.metric)
     finally:
         monkeypatch.undo()
-        compute.torch_module.cache_clear()
+        runner.torch_module.cache_clear()
 
 
 def test_notes_pair_through_cross_entropy_reads_probabilities():

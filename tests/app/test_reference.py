@@ -6,8 +6,8 @@ import pytest
 
 import losses
 from tests.app.apptest import open_page, texts
-from ui import content
-from ui.i18n import LANGS, translate
+from ui.text import content
+from ui.text.i18n import LANGS, translate
 
 REFERENCE = "pages/reference.py"
 IDS = [spec.id for spec in losses.SPECS]

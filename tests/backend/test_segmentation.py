@@ -1,6 +1,6 @@
 """dice_loss and jaccard_loss against torch re-implementations (torch_extras), by hand, and refusals.
 
-torch has neither loss: ui/torch_extras.py writes both with plain torch ops, so values and
+torch has neither loss: ui/compute/torch_extras.py writes both with plain torch ops, so values and
 autograd gradients are compared with those at rtol 1e-6.
 """
 

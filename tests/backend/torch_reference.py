@@ -4,7 +4,7 @@
 against.  Losses that torch lacks (the notes' L0, HDR relative MSE, Dice,
 Jaccard, and torchvision's focal loss, whose package cannot be installed beside
 this torch) are checked against short torch re-implementations in
-``ui/torch_extras.py``, written from their papers and torchvision's source (the app's live check uses the
+``ui/compute/torch_extras.py``, written from their papers and torchvision's source (the app's live check uses the
 same functions).
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 import losses
-from ui.torch_reference import torch_function
+from ui.compute.torch_reference import torch_function
 
 RTOL = 1e-6
 ATOL = 1e-9

@@ -2,16 +2,16 @@
 
 Data goes in as float32 numpy arrays; the traces are SVG lines (no WebGL context used).  The two panels share
 one x axis, laid out by hand (as plotly's make_subplots would) and assembled without per-property validation
-(see ui.figures_landscape.fast_figure).
+(see ui.figures.landscape.fast_figure).
 """
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ui.figures import PALETTE
-from ui.figures_landscape import axis, f32, fast_figure
-from ui.visual import Curve
+from ui.compute.visual import Curve
+from ui.figures.common import PALETTE
+from ui.figures.landscape import axis, f32, fast_figure
 
 CONFIG = {"displayModeBar": False}
 

@@ -3,7 +3,7 @@
 They live in a module rather than in the page files: Streamlit executes a page file on every full rerun, and
 every ``st.cache_data`` decorator it meets then hashes its function's source again.  Each is called with
 keywords only (Streamlit looks up the name of every positional argument with ``inspect.signature``), and the
-tensors and parameters enter the key through one ``key`` (ui.cachekey.fingerprint) while the objects
+tensors and parameters enter the key through one ``key`` (ui.state.cachekey.fingerprint) while the objects
 themselves come in as ``_``-prefixed arguments, which Streamlit does not hash.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import visual
-from ui.figures_landscape import field_path
+from ui.compute import visual
+from ui.figures.landscape import field_path
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

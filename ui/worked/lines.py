@@ -23,7 +23,7 @@ only, and none rather than an exception should something unexpected happen.
 Each line has the form ``left = right``: pages align the lines on their first
 '=' (``line.replace("=", "&=", 1)`` inside ``\\begin{aligned}``).  So the left
 side never contains '=' (subscripts such as ``i=1`` are avoided there).  Lines
-too wide for the result column are broken by :mod:`ui.latex_layout` into
+too wide for the result column are broken by :mod:`ui.worked.latex_layout` into
 continuations ``= ...`` that align under the '=', and sums too long for a line
 keep their first and last terms around a \\cdots.  The lines are
 language-neutral: the only words are torch's own (reduction names,
@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import losses
-from ui.compute import call_kwargs
-from ui.figures import short
-from ui.latex_layout import SUM_EM, estimate, layout
+from ui.compute.runner import call_kwargs
+from ui.figures.common import short
+from ui.worked.latex_layout import SUM_EM, estimate, layout
 
 MAX_TERMS = 8  # terms of one sum before it is elided with \cdots
 MAX_UNITS = 4  # units written out before a \vdots (three when each takes several lines)
@@ -50,7 +50,7 @@ COSINE_EPS = 1e-12  # the epsilon torch adds to each squared norm in cosine_embe
 # --- numbers ---------------------------------------------------------------------------------
 
 def plain(value) -> str:
-    """A number as LaTeX, shortened like :func:`ui.figures.short`; 1e-08 becomes 10^{-8}."""
+    """A number as LaTeX, shortened like :func:`ui.figures.common.short`; 1e-08 becomes 10^{-8}."""
     value = float(value)
     if 1e4 <= abs(value) < 1e7:
         return f"{value:.0f}"  # 10001 rather than 1e+04

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 GLOSSARY = CONTENT / "glossary.toml"
 
 # The concept pages in reading order: the order of the index and of the home page's list.

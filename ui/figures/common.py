@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.tensors import format_number
+from ui.text.tensors import format_number
 
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
 LAYOUT = dict(margin=dict(l=50, r=20, t=40, b=45), template="plotly_white", font=dict(size=13))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from losses import LossInputError
-from ui.errors import describe
-from ui.i18n import LANG_NAMES, LANGS, locale_language, translate
+from ui.text.errors import describe
+from ui.text.i18n import LANG_NAMES, LANGS, locale_language, translate
 
 
 def lang() -> str:

@@ -1,6 +1,6 @@
 """UI strings in one catalog per language, and the learner's language choice.
 
-A language's catalog is every TOML file in ``ui/locales/<lang>/`` (one per
+A language's catalog is every TOML file in ``ui/text/locales/<lang>/`` (one per
 page or area, so pages can be written side by side), flattened to dotted keys.  The language
 comes from, in order: the URL (``?lang=``), the session, the browser's locale
 (zh for zh-*, else en).

@@ -14,7 +14,7 @@ import re
 from functools import cache
 
 from losses import LossInputError
-from ui.i18n import catalog, translate
+from ui.text.i18n import catalog, translate
 
 # One piece of code: (2, 2) or [0, 4], 'mean', or a run such as 3, -1, 1e-05, input1 or T.
 _CODE = r"(\([^()]*\)|\[[^\[\]]*\]|'[^']*'|[-+.*\w]+)"

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.figures import LAYOUT
+from ui.figures.common import LAYOUT
 
 
 def pixel_heatmaps(classes: np.ndarray, per_pixel: np.ndarray, labels: dict) -> go.Figure:

@@ -4,7 +4,7 @@ A card records what one of the four notes (``losses.spec.DOCUMENTS``) ran, the
 value the note printed (quoted verbatim, as data: it is what the note says,
 not a result of ours), and the call that reproduces it.  Everything else is
 computed here when the page runs: our backend's value, today's torch value (torch
-imported lazily through :mod:`ui.compute`; absent torch is reported, not an
+imported lazily through :mod:`ui.compute.runner`; absent torch is reported, not an
 error), the verdict that compares the note with today, and each card's own
 explanation (the old BCE arithmetic, the probability reading of CrossEntropy,
 a correct NLL call, a 4-D NLL, sigmoid-then-BCE against BCEWithLogits, the
@@ -24,7 +24,7 @@ import numpy as np
 
 import losses
 from losses import LossInputError
-from ui.compute import run_backend, run_torch, torch_module, torch_version
+from ui.compute.runner import run_backend, run_torch, torch_module, torch_version
 
 SAMPLE = [[1.0, 1.0], [1.0, 1.0]]      # the notes' `sample = torch.ones(2, 2)`
 TARGET = [[0.0, 1.0], [2.0, 3.0]]      # the notes' `target`
@@ -235,7 +235,7 @@ def cards_for(note: str | None) -> list[Card]:
 
 @dataclass(frozen=True)
 class Refusal:
-    """A backend refusal in picklable form; :meth:`exception` rebuilds it for ui.errors.describe."""
+    """A backend refusal in picklable form; :meth:`exception` rebuilds it for ui.text.errors.describe."""
 
     code: str
     argument: str

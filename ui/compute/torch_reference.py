@@ -2,7 +2,7 @@
 
 Each registry id maps to ``torch.nn.functional.<id>`` (``torch.sigmoid`` and
 ``torch.tanh`` for those activations).  The losses torch lacks are composed
-from torch ops in :mod:`ui.torch_extras`, so autograd still checks our
+from torch ops in :mod:`ui.compute.torch_extras`, so autograd still checks our
 hand-written gradients.  Imported only when torch is installed.
 """
 
@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 import losses
-from ui import torch_extras
+from ui.compute import torch_extras
 
 
 def torch_function(name: str):

@@ -80,7 +80,7 @@ def run_torch(loss_id: str, tensors: dict, parameters: dict) -> TorchOutcome:
     torch = torch_module()
     if torch is None:
         return TorchOutcome(available=False)
-    from ui import torch_reference
+    from ui.compute import torch_reference
 
     spec = losses.get_spec(loss_id)
     kwargs = call_kwargs(spec, tensors, parameters)

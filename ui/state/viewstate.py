@@ -1,6 +1,6 @@
 """State shared by the curves and landscape pages: the playground's tensors, view settings from links, links out.
 
-A page keeps its loss form in ``st.session_state[prefix]`` (ui.lossform) and its view settings (chosen elements,
+A page keeps its loss form in ``st.session_state[prefix]`` (ui.state.lossform) and its view settings (chosen elements,
 grid, sliders) in ``st.session_state[prefix + "_view"]`` with a version that renews the widgets' keys when a
 link loads new values.
 """
@@ -12,10 +12,10 @@ import math
 import streamlit as st
 
 import losses
-from ui import editor, lossform
-from ui.page import arrived_with_link, lang, query, t
-from ui.tensors import TensorInputError, format_number
-from ui.urlstate import loss_query
+from ui.state import editor, lossform
+from ui.state.page import arrived_with_link, lang, query, t
+from ui.state.urlstate import loss_query
+from ui.text.tensors import TensorInputError, format_number
 
 
 def adopt_playground(prefix: str) -> bool:

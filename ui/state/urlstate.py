@@ -14,7 +14,7 @@ import numpy as np
 
 from losses import LossInputError, get_spec
 from losses.spec import LossSpec, Parameter
-from ui.tensors import TensorInputError, format_number, parse_json, read_dtype, settle_targets, to_json
+from ui.text.tensors import TensorInputError, format_number, parse_json, read_dtype, settle_targets, to_json
 
 PAGE_KEYS = {"lang"}
 

@@ -15,7 +15,7 @@ import base64
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.visual import Path, Surface, arrows
+from ui.compute.visual import Path, Surface, arrows
 
 SURFACE_COLORS = "Viridis"
 PATH_COLOR = "#f97316"

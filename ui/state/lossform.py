@@ -15,12 +15,10 @@ import streamlit as st
 import losses
 from losses import LossInputError
 from losses.spec import FAMILIES, LossSpec, Parameter
-from ui import editor
-from ui.compute import call_kwargs
-from ui.i18n import catalog, translate
-from ui.page import arrived_with_link, lang, query, show_error, show_link_problems, t
-from ui.tensors import settle_targets
-from ui.urlstate import (
+from ui.compute.runner import call_kwargs
+from ui.state import editor
+from ui.state.page import arrived_with_link, lang, query, show_error, show_link_problems, t
+from ui.state.urlstate import (
     check_parameter_range,
     example_arrays,
     example_parameters,
@@ -28,6 +26,8 @@ from ui.urlstate import (
     loss_query,
     read_loss_state,
 )
+from ui.text.i18n import catalog, translate
+from ui.text.tensors import settle_targets
 
 DEFAULT_LOSS = "l1_loss"
 

@@ -6,7 +6,7 @@ the column (the playground's result column is about 400 px wide at 1280 px).
 :func:`layout` breaks such a line into ``left = a = b`` and a continuation
 ``= c`` (which aligns under the '='), and breaks headers at their ``,\\quad``.
 :func:`latex_width` estimates the rendered width from the source: within
-about 10 % of what KaTeX 0.16 draws for the LaTeX that ``ui/worked.py`` writes
+about 10 % of what KaTeX 0.16 draws for the LaTeX that ``ui/worked/lines.py`` writes
 (measured once in headless chromium), erring on the wide side.
 """
 

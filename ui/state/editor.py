@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from losses.spec import Argument
-from ui.page import t
-from ui.tensors import (
+from ui.state.page import t
+from ui.text.tensors import (
     MAX_ELEMENTS,
     TensorInputError,
     format_number,
@@ -116,7 +116,7 @@ def tensor_editor(key: str, arg: Argument, label: str):
     st.markdown(label)
     shape_error = st.session_state.pop(f"{key}__shape_error", None)
     if shape_error is not None:
-        from ui.page import show_error
+        from ui.state.page import show_error
 
         show_error(shape_error)
     if ndim >= 3:
@@ -153,7 +153,7 @@ def tensor_editor(key: str, arg: Argument, label: str):
         _shape_picker(key, arg, dtype)
     try:
         if ndim == 0:
-            from ui.tensors import parse_cell
+            from ui.text.tensors import parse_cell
 
             return np.asarray(parse_cell(arg.name, cells[0][0], 1, 1, dtype),
                               dtype=np.int64 if dtype == "int" else np.float64), None

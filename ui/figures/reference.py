@@ -11,8 +11,8 @@ from plotly.subplots import make_subplots
 import losses
 from losses import LossInputError
 from losses.spec import LossSpec
-from ui.compute import call_kwargs
-from ui.figures import LAYOUT, PALETTE
+from ui.compute.runner import call_kwargs
+from ui.figures.common import LAYOUT, PALETTE
 
 POINTS = 241  # odd, so the example's own value is the middle grid point
 
