@@ -2,10 +2,10 @@
 
 The corpus triggers each ``raise LossInputError`` / ``TensorInputError`` site of the backend (``losses/``) and of
 the UI's parsers (``ui/text/tensors.py``, ``ui/state/urlstate.py``, ``ui/state/viewstate.py``,
-``ui/compute/visual.py``, ``ui/state/editor.py``, ``ui/figures/reference.py``; the few that pages build inline are rebuilt here as the page builds them).  Each
-refusal is rendered with ``describe(exc, "zh")``; after removing what is legitimately code (backticked spans,
-quoted literals, argument and parameter names, loss ids, shapes, numbers, dtype names, NaN), no Latin word of
-three or more letters may remain.
+``ui/compute/visual.py``, ``ui/state/editor.py``, ``ui/figures/reference.py``; the few that pages build inline are
+rebuilt here as the page builds them). Each refusal is rendered with ``describe(exc, "zh")``; after removing what is
+legitimately code (backticked spans, quoted literals, argument and parameter names, loss ids, shapes, numbers, dtype
+names, NaN), no Latin word of three or more letters may remain.
 """
 
 from __future__ import annotations
