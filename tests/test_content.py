@@ -18,9 +18,10 @@ import pytest
 import losses
 from ui.compute.runner import run_backend
 from ui.state.urlstate import example_arrays, example_parameters
-from ui.text import content
+from ui.text import content, live
 from ui.text.i18n import LANGS
 
+ROOT = Path(__file__).resolve().parents[1]
 IDS = [spec.id for spec in losses.SPECS]
 HAN = r"[\u4e00-\u9fff]"
 FORMULA = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
@@ -145,7 +146,9 @@ def test_glossary_parses_with_unique_terms():
     assert len(english) == len(set(english)), sorted({e for e in english if english.count(e) > 1})
     for term in terms:
         assert term.get("en", "").strip() and term.get("zh", "").strip(), term
-        assert set(term) <= {"en", "zh", "note_en", "note_zh"}, term
+        assert set(term) <= {"en", "zh", "note_en", "note_zh", "avoid_zh"}, term
+        for pattern in term.get("avoid_zh", ()):
+            re.compile(pattern)
     assert content.glossary() == tuple(terms)
 
 
@@ -162,6 +165,104 @@ def test_chinese_puts_spaces_between_chinese_and_latin(kind, doc_id):
     text = prose(text_of(kind, doc_id, "zh"))
     bad = [m.group(0) for m in re.finditer(rf".{{0,8}}(?:{HAN}[A-Za-z0-9]|[A-Za-z0-9]{HAN}).{{0,8}}", text)]
     assert not bad, f"zh/{doc_id}: add a space between Chinese and Latin words or digits: {bad[:8]}"
+
+
+def glossary_violations(text: str) -> list[str]:
+    """Renderings the glossary rules out (its ``avoid_zh`` patterns), found in a Chinese text's prose."""
+    found = []
+    for term in content.glossary():
+        for pattern in term.get("avoid_zh", ()):
+            for m in re.finditer(pattern, text):
+                found.append(f"{m.group(0)!r} (the glossary writes {term['zh']!r} for {term['en']!r}) in "
+                             f"{text[max(0, m.start() - 12):m.end() + 12]!r}")
+    return found
+
+
+def chinese_ui_strings() -> list[str]:
+    strings = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, str):
+            strings.append(node)
+
+    for path in sorted((ROOT / "ui" / "text" / "locales" / "zh").glob("*.toml")):
+        with open(path, "rb") as fh:
+            walk(tomllib.load(fh))
+    return strings
+
+
+@pytest.mark.parametrize("kind, doc_id", [(k, d) for k, d, lang in PAGES if lang == "zh"])
+def test_chinese_pages_use_the_glossary_terms(kind, doc_id):
+    bad = glossary_violations(prose(text_of(kind, doc_id, "zh")))
+    assert not bad, f"zh/{doc_id}: " + "; ".join(bad)
+
+
+def test_chinese_ui_strings_use_the_glossary_terms():
+    bad = [v for text in chinese_ui_strings() for v in glossary_violations(prose(text))]
+    assert not bad, "; ".join(bad)
+
+
+def test_the_glossary_check_would_catch_a_stray_rendering():
+    text = "把多热掩码传给损失，锚点到正样本的距离，对分母截断梯度。锚点样本不算。"
+    found = " ".join(glossary_violations(text))
+    assert "'多热'" in found and "'锚点'" in found and "'截断梯度'" in found
+    assert len(glossary_violations("锚点样本、正样本与 multi-hot 掩码")) == 0
+
+
+# ---------------------------------------------------------------- live numbers in the explanations
+
+@pytest.mark.parametrize("kind, doc_id, lang", PAGES, ids=PAGE_IDS)
+def test_every_live_call_is_computed_by_the_backend(kind, doc_id, lang):
+    text = text_of(kind, doc_id, lang)
+    for source, call in live.calls(text):
+        value = live.evaluate(call)
+        assert np.all(np.isfinite(value)), f"{lang}/{doc_id}: {source} gives {value}"
+    shown = content.load(kind, doc_id, lang).rendered()
+    assert "{{" not in shown and "<!-- let" not in shown, f"{lang}/{doc_id}: a live call was left unrendered"
+
+
+@pytest.mark.parametrize("kind, doc_id", [(k, d) for k, d, lang in PAGES if lang == "en"])
+def test_both_languages_show_the_same_live_numbers(kind, doc_id):
+    def shown(lang):
+        text = text_of(kind, doc_id, lang)
+        return sorted(live.tensor_text(live.evaluate(call)) for _, call in live.calls(text))
+
+    assert shown("en") == shown("zh"), f"{doc_id}: the two languages compute different numbers"
+
+
+def test_pages_carry_the_live_examples_the_issues_asked_for():
+    for kind, doc_id in [("loss", "l1_loss"), ("loss", "smooth_l1_loss"), ("loss", "mse_loss"),
+                         ("concept", "class-imbalance"), ("concept", "pairs-and-triplets")]:
+        for lang in LANGS:
+            assert live.calls(text_of(kind, doc_id, lang)), f"{lang}/{doc_id} computes no live number"
+
+
+def test_a_live_number_is_computed_when_the_page_is_shown(monkeypatch):
+    markdown = "<!-- let x = [1.0, 2.0] -->\nThe mean is {{l1_loss(input=x, target=[0.0, 0.0])}}, " \
+               "the gradient {{l1_loss(input=x, target=[0.0, 0.0]).grad.input}}."
+    assert live.render(markdown) == "The mean is 1.5, the gradient `[0.5, 0.5]`."
+    real = losses.value_and_grad
+    monkeypatch.setattr(losses, "value_and_grad",
+                        lambda name, **kw: (np.asarray(42.0), real(name, **kw)[1]))
+    assert live.render(markdown).startswith("The mean is 42,")
+
+
+@pytest.mark.parametrize("markdown, message", [
+    ("{{no_such_loss(input=[1.0])}}", "unknown loss"),
+    ("{{l1_loss(input=x, target=[1.0])}}", "not defined"),
+    ("{{l1_loss(input=[1.0, 2.0], target=[1.0, 2.0, 3.0])}}", "refused"),
+    ("{{l1_loss(input=[1.0], target=[1.0]).grad.target}}", "no gradient"),
+    ("{{l1_loss(input=[1.0], target=[1.0], reduction='none')[3]}}", "outside"),
+])
+def test_a_broken_live_call_is_reported_not_shown_as_a_traceback(markdown, message):
+    with pytest.raises(live.LiveCallError, match=message):
+        for _, call in live.calls(markdown):
+            live.evaluate(call)
+    shown = live.render(markdown)
+    assert shown.startswith("`{{") and shown.endswith("}}`")
 
 
 # ---------------------------------------------------------------- no computed numbers typed into the text

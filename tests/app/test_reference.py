@@ -120,3 +120,18 @@ def test_the_home_page_links_every_concept():
         concept_links = [p for p in links(at) if "concept=" in p.query_string]
         assert sorted(parse_qs(p.query_string)["concept"][0] for p in concept_links) == sorted(content.CONCEPTS)
         assert translate(lang, "home.concepts_title") in texts(at)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("concept", ["class-imbalance", "pairs-and-triplets"])
+def test_concept_pages_show_numbers_computed_on_this_run(concept, lang, monkeypatch):
+    """The live calls of a page are replaced by the backend's numbers when the page runs, not stored."""
+    at = open_page(REFERENCE, lang, concept=concept)
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "{{" not in shown and "<!-- let" not in shown
+    real = losses.value_and_grad
+    monkeypatch.setattr(losses, "value_and_grad", lambda name, **kw: (real(name, **kw)[0] * 0 + 123.25,
+                                                                      real(name, **kw)[1]))
+    again = texts(open_page(REFERENCE, lang, concept=concept))
+    assert "123.2" in again and "123.2" not in shown

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ui.text import live
+
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 GLOSSARY = CONTENT / "glossary.toml"
 
@@ -24,7 +26,9 @@ CONCEPTS = (
     "logits-and-probabilities",
     "multilabel-vs-multiclass",
     "regression-and-outliers",
+    "class-imbalance",
     "segmentation-losses",
+    "pairs-and-triplets",
     "hdr-relative-mse",
     "notes-errata",
 )
@@ -53,7 +57,7 @@ class Document:
 
     def rendered(self) -> str:
         """The body as st.markdown shows it (with unsafe_allow_html): links carry the language and stay in the tab."""
-        return localise_links(self.body, self.lang, same_tab=True)
+        return localise_links(live.render(self.body), self.lang, same_tab=True)
 
 
 def path_for(kind: str, doc_id: str, lang: str) -> Path:
