@@ -15,7 +15,7 @@ Races (:mod:`train.presets`, :mod:`train.run`)::
     r = train.race("outliers")                       # the preset's default runs, steps and seed 0
     r = train.race("optimizers", [train.RunSpec("mse_loss", optimizer="adam", optimizer_options={"lr": 0.1})],
                    steps=300, seed=7)
-    r = train.race("custom", text="1,2\\n2,4.1\\n3,5.9")  # the learner's rows (x,y or x1,x2,label)
+    r = train.race("your_data", text="1,2\\n2,4.1\\n3,5.9")  # the learner's rows (x,y or x1,x2,label)
     run = r.runs[0]
     run.loss, run.grad_norm, run.metrics["inlier_mae"]   # one value per step 0..len(run.loss)-1
     run.params[0][t], run.params_at(t)                   # theta_t (before the update of step t)
@@ -24,7 +24,7 @@ Races (:mod:`train.presets`, :mod:`train.run`)::
     r.loss_grid(0, w_values, b_values, step=t)           # a line model's loss over (w, b), for the contour
 
 Presets: ``train.PRESETS`` ('outliers', 'long_tail', 'saturation', 'imbalance', 'multilabel', 'optimizers',
-'custom'); each gives ``dataset(seed, text)``, ``default_runs(data)``, ``losses(data)`` (the registry's losses that
+'your_data'); each gives ``dataset(seed, text)``, ``default_runs(data)``, ``losses(data)`` (the registry's losses that
 can train on the data), ``model_names(data)``, ``steps``.  Limits: ``MAX_STEPS`` = 2000 steps, ``MAX_RUNS`` = 4
 runs, ``train.data.MAX_ROWS`` pasted rows.
 """

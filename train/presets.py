@@ -1,6 +1,6 @@
 """The /train page's presets and :func:`race`, which trains up to four runs on one preset's data.
 
-Each :class:`Preset` declares its data (from a seed, or the learner's rows for 'custom'), its model, its default
+Each :class:`Preset` declares its data (from a seed, or the learner's rows for 'your_data'), its model, its default
 runs, its metrics and a default number of steps; the losses a learner may add come from the registry
 (:func:`Preset.losses`, through :func:`train.tasks.usable_losses`).
 """
@@ -101,7 +101,7 @@ METRICS: dict[str, Callable] = {"regression": _regression, "binary": _binary, "m
 
 @dataclass(frozen=True)
 class Preset:
-    """A lesson's setting.  ``runs`` (or ``runs_for(data)`` for 'custom') are the default race; ``init`` (optional)
+    """A lesson's setting.  ``runs`` (or ``runs_for(data)`` for 'your_data') are the default race; ``init`` (optional)
     sets the initial parameters instead of the seeded random ones; ``models`` lists the models a learner may
     choose, the first is the default."""
 
@@ -114,7 +114,7 @@ class Preset:
     hidden: int = 8
 
     def dataset(self, seed: int = 0, text: str | None = None) -> Dataset:
-        if self.id == "custom":
+        if self.id == "your_data":
             if text is None:
                 raise LossInputError("empty", "data", "no rows", "rows x,y or x1,x2,label",
                                      "paste rows x,y or x1,x2,label")
@@ -125,7 +125,7 @@ class Preset:
         return self.metric or METRICS[data.task]
 
     def model_names(self, data: Dataset) -> tuple[str, ...]:
-        if self.id != "custom":
+        if self.id != "your_data":
             return self.models
         return ("line",) if data.task == "regression" else ("mlp", "linear")
 
@@ -134,7 +134,7 @@ class Preset:
         return usable_losses(data)
 
     def default_runs(self, data: Dataset) -> tuple[RunSpec, ...]:
-        if self.id != "custom":
+        if self.id != "your_data":
             return self.runs
         return _CUSTOM_RUNS[data.task]
 
@@ -196,7 +196,7 @@ PRESETS: dict[str, Preset] = {p.id: p for p in (
         RunSpec("mse_loss", **_adam(0.1)),
         RunSpec("mse_loss", optimizer="rmsprop", optimizer_options={"lr": 0.05}),
     ), steps=200, metric=_regression, init=_far_start),
-    Preset("custom", ("line", "mlp", "linear"), (), steps=300),
+    Preset("your_data", ("line", "mlp", "linear"), (), steps=300),
 )}
 
 _CUSTOM_RUNS = {

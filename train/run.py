@@ -100,6 +100,11 @@ class Run:
         """The last step with finite records."""
         return len(self.loss) - 1
 
+    @property
+    def flat_params(self) -> np.ndarray:
+        """Every parameter flattened side by side in the model's order, shape ``(n, P)``."""
+        return np.hstack([p.reshape(len(p), -1) for p in self.params])
+
     def params_at(self, step: int) -> list[np.ndarray]:
         step = min(max(int(step), 0), self.last_step)
         return [p[step] for p in self.params]
