@@ -89,14 +89,19 @@ def imbalance(rng: np.random.Generator) -> Dataset:
 
 
 def multilabel(rng: np.random.Generator) -> Dataset:
-    """Three classes around three centers; a point close to a second center carries that label too."""
-    n, c = 150, 3
-    centers = np.array([[-1.5, -0.8], [1.5, -0.8], [0.0, 1.6]])
-    home = np.arange(n) % c
-    x = centers[home] + rng.normal(0.0, 0.75, (n, 2))
-    distance = np.linalg.norm(x[:, None, :] - centers[None, :, :], axis=2)
-    y = (distance < 1.35).astype(np.float64)
-    y[np.arange(n), home] = 1.0
+    """Three classes at the corners of a triangle; the points between two corners carry both labels."""
+    pure, shared, c = 35, 15, 3
+    centers = np.array([[-1.8, -1.0], [1.8, -1.0], [0.0, 2.0]])
+    xs, ys = [], []
+    for k in range(c):
+        xs.append(centers[k] + rng.normal(0.0, 0.5, (pure, 2)))
+        ys.append(np.tile(np.eye(c)[k], (pure, 1)))
+    for a, b in ((0, 1), (0, 2), (1, 2)):
+        xs.append((centers[a] + centers[b]) / 2 + rng.normal(0.0, 0.35, (shared, 2)))
+        ys.append(np.tile(np.eye(c)[a] + np.eye(c)[b], (shared, 1)))
+    x, y = np.vstack(xs), np.vstack(ys)
+    order = rng.permutation(len(x))
+    x, y = x[order], y[order]
     return Dataset(x, y, "multilabel", n_classes=c, marks={"two_labels": y.sum(axis=1) > 1})
 
 

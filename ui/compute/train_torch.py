@@ -138,14 +138,14 @@ def torch_race(race) -> list[dict]:
 
 
 def max_parameter_difference(race, torch_runs: list[dict] | None = None) -> list[float]:
-    """Per run, the largest |theta_numpy - theta_torch| over every recorded step and parameter element; inf when
-    the two runs stopped at different steps (one diverged, the other did not)."""
+    """Per run, the largest |theta_numpy - theta_torch| over the steps both recorded, every parameter element.
+
+    A diverging run may stop one step apart in the two: torch's mean sums before it divides, so its loss
+    overflows a step before ours (a sum of x_i / n) does.  The steps' counts are in each run's records."""
     torch_runs = torch_race(race) if torch_runs is None else torch_runs
     worst = []
     for run, other in zip(race.runs, torch_runs):
-        if len(run.loss) != len(other["loss"]):
-            worst.append(math.inf)
-            continue
-        worst.append(max((float(np.max(np.abs(a - b))) if a.size else 0.0
+        n = min(len(run.loss), len(other["loss"]))
+        worst.append(max((float(np.max(np.abs(a[:n] - b[:n]))) if a[:n].size else 0.0
                           for a, b in zip(run.params, other["params"])), default=0.0))
     return worst
