@@ -40,3 +40,4 @@ lint: dev
 bench: dev browser
 	$(PY) bench/landscape.py
 	$(PY) bench/pages.py
+	$(PY) bench/train.py
