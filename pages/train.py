@@ -1,6 +1,8 @@
 """/train: race up to four runs (loss + optimizer) on one preset's data from the same start, step through them,
 and check every step against torch.optim."""
 
+import functools
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -16,6 +18,7 @@ from ui.state import trainstate
 from ui.state.page import arrived_with_link, lang, query, require_shell, show_error, sync_url, t
 from ui.text import content
 from ui.text.errors import describe
+from ui.text.i18n import translate
 
 require_shell()
 
@@ -60,11 +63,25 @@ def data_of(state: dict):
     return chosen.dataset(state["seed"], state.get("text") if state["preset"] == "your_data" else None)
 
 
+def labeller(prefix: str):
+    """A widget's format_func in the current language, bound now: AppTest calls it outside the script's run,
+    where the session (and so lang()) is not at hand."""
+    return functools.partial(translate_under, lang(), prefix)
+
+
+def translate_under(language: str, prefix: str, value) -> str:
+    return translate(language, f"{prefix}.{value}")
+
+
+def loss_title(language: str, loss_id: str) -> str:
+    return losses.get_spec(loss_id).title[language]
+
+
 # --- the setup ---------------------------------------------------------------------------------------------------
 
 def preset_picker(state: dict) -> None:
     chosen = st.pills(t("train.preset"), trainstate.PRESETS, default=state["preset"],
-                      format_func=lambda p: t(f"train.presets.{p}"), key=f"tr_preset_v{state['ver']}")
+                      format_func=labeller("train.presets"), key=f"tr_preset_v{state['ver']}")
     if chosen and chosen != state["preset"]:
         fresh = trainstate.fresh(chosen, state["seed"])
         fresh["ver"] = state["ver"] + 1
@@ -114,7 +131,7 @@ def setup(state: dict) -> None:
         if state.get("model") not in names:
             state["model"] = names[0]
         state["model"] = c3.selectbox(t("train.model"), names, index=names.index(state["model"]),
-                                      format_func=lambda m: t(f"train.models.{m}"), key=f"tr_model_v{ver}")
+                                      format_func=labeller("train.models"), key=f"tr_model_v{ver}")
     elif names:
         state["model"] = names[0]
         c3.text_input(t("train.model"), t(f"train.models.{names[0]}"), disabled=True, key=f"tr_model_v{ver}")
@@ -203,7 +220,7 @@ def optimizer_widgets(i: int, spec: train.RunSpec, ver: int) -> tuple[dict, obje
         schedule = train.schedules.check_lr_schedule(spec.lr_schedule)
         kinds = train.schedules.LR_SCHEDULES
         kind = st.selectbox(t("train.schedule"), kinds, index=kinds.index(schedule[0]),
-                            format_func=lambda k: t(f"train.schedules.{k}"), key=f"tr_r{i}_schedule_v{ver}")
+                            format_func=labeller("train.schedules"), key=f"tr_r{i}_schedule_v{ver}")
         if kind == "step":
             size = schedule[1] if schedule[0] == "step" else 100
             gamma = schedule[2] if schedule[0] == "step" else 0.5
@@ -228,7 +245,7 @@ def run_editor(i: int, spec: train.RunSpec, state: dict, data) -> train.RunSpec:
     if spec.loss not in choices:
         choices.append(spec.loss)
     loss_id = st.selectbox(t("train.loss"), choices, index=choices.index(spec.loss),
-                           format_func=lambda n: losses.get_spec(n).title[lang()], key=f"tr_r{i}_loss_v{ver}")
+                           format_func=functools.partial(loss_title, lang()), key=f"tr_r{i}_loss_v{ver}")
     if loss_id != spec.loss:
         spec = train.RunSpec(loss_id, {}, spec.optimizer, spec.optimizer_options, spec.lr_schedule,
                              dict(train.schedules.ANNEAL_L0) if loss_id == "l0_loss" else {}, None)
@@ -237,7 +254,7 @@ def run_editor(i: int, spec: train.RunSpec, state: dict, data) -> train.RunSpec:
         st.caption(t("train.head_note", head=f"`{spec.head}`"))
     names = list(OPTIMIZERS)
     optimizer = st.selectbox(t("train.optimizer"), names, index=names.index(spec.optimizer),
-                             format_func=lambda n: t(f"train.optimizers.{n}"), key=f"tr_r{i}_optimizer_v{ver}")
+                             format_func=labeller("train.optimizers"), key=f"tr_r{i}_optimizer_v{ver}")
     if optimizer != spec.optimizer:
         spec = train.RunSpec(spec.loss, spec.loss_options, optimizer,
                              {"lr": spec.optimizer_options.get("lr", OPTIMIZERS[optimizer].OPTIONS[0].default)},
@@ -435,7 +452,8 @@ def scrub(race, state: dict, key: str) -> None:
         st.markdown(f"**{t('train.chart_curves', metric=metric_text)}**")
         losses_all = np.concatenate([run.loss for run in race.runs])
         positive = losses_all[losses_all > 0]
-        log_loss = bool(np.all(losses_all > 0)) and positive.size and positive.max() / positive.min() > 20
+        log_loss = bool(np.all(losses_all > 0)) and positive.size and \
+            np.log10(positive.max()) - np.log10(positive.min()) > 1.3  # more than a factor 20
         curves = [{"name": names[i], "loss": run.loss, "grad_norm": run.grad_norm, "metrics": run.metrics}
                   for i, run in enumerate(race.runs)]
         labels_curves = {**labels, "metric": metric_text,

@@ -11,13 +11,19 @@ from __future__ import annotations
 import numpy as np
 
 from ui.figures.common import PALETTE
-from ui.figures.landscape import axis, f32, fast_figure
+from ui.figures.landscape import axis, fast_figure
 
 CONFIG = {"displayModeBar": False}
 DATA_COLOR = "#374151"
 OUTLIER_COLOR = "#9ca3af"
 # Above the plot: below it the legend would cover the x axis's title; plotly widens the top margin to fit it.
 LEGEND = {"orientation": "h", "y": 1.02, "x": 0.0, "yanchor": "bottom", "font": {"size": 11}}
+
+
+def f32(values) -> np.ndarray:
+    """float32 for plotly; a diverging run's values beyond float32's range are drawn at its edge, not as inf."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.clip(values, -3e38, 3e38).astype(np.float32)
 
 
 def color(i: int) -> str:

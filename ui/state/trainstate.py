@@ -225,19 +225,27 @@ def read_link(query: dict) -> tuple[dict, list]:
     if run_keys:
         if len(run_keys) > MAX_RUNS:
             dropped = [k for _, k in run_keys[MAX_RUNS:]]
-            errors.append(TensorInputError("too_large", "runs", f"{len(run_keys)} runs", MAX_RUNS,
+            errors.append(TensorInputError("too_many_runs", "runs", len(run_keys), MAX_RUNS,
                                            f"a race has at most {MAX_RUNS} runs; {', '.join(dropped)} ignored"))
+    if "model" in query:
+        state["model"] = query["model"]
+    if run_keys:
         runs = []
         for _, key in run_keys[:MAX_RUNS]:
             try:
-                runs.append(parse_run(query[key]))
+                spec = parse_run(query[key])
             except LossInputError as exc:
                 exc.run = key
                 errors.append(exc)
+                continue
+            problem = check_run(state, spec)  # a run the backend refuses is left out; the others race
+            if problem is not None:
+                problem.run = key
+                errors.append(problem)
+            else:
+                runs.append(spec)
         if runs:
             state["runs"] = runs
-    if "model" in query:
-        state["model"] = query["model"]
     for key, low, high in (("t", 0, MAX_STEPS),):
         if key in query:
             try:
