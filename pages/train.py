@@ -150,7 +150,7 @@ def run_label(k: int, spec: train.RunSpec) -> str:
     if spec.head:
         extra.append(spec.head)
     name = " ".join([short_loss(spec.loss), *extra])
-    return f"{k}. {name} · {t('train.optimizers.' + spec.optimizer)}"
+    return f"({k}) {name} · {t('train.optimizers.' + spec.optimizer)}"  # "1." would render as a list
 
 
 def _number(label: str, value, key: str, integer: bool = False, help_text: str | None = None):
