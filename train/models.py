@@ -41,6 +41,11 @@ class Line:
     def backward(self, params, cache, x, d_out):
         return [np.array([np.dot(d_out, x)]), np.array([d_out.sum()])]
 
+    def forward_steps(self, stacked, x):
+        """Outputs at many steps at once: ``stacked`` holds each parameter with a leading step axis."""
+        w, b = stacked
+        return w[:, :1] * x + b[:, :1]
+
 
 class Linear:
     """A linear classifier's logits ``x @ W.T + b``."""
@@ -60,6 +65,10 @@ class Linear:
 
     def backward(self, params, cache, x, d_out):
         return [d_out.T @ x, d_out.sum(axis=0)]
+
+    def forward_steps(self, stacked, x):
+        W, b = stacked
+        return np.einsum("tcd,nd->tnc", W, x) + b[:, None, :]
 
 
 class MLP:
@@ -94,6 +103,11 @@ class MLP:
         d_pre = d_hidden * (1.0 - hidden * hidden)  # tanh' = 1 - tanh²
         return [d_pre.T @ x, d_pre.sum(axis=0), d_out.T @ hidden, d_out.sum(axis=0)]
 
+    def forward_steps(self, stacked, x):
+        W1, b1, W2, b2 = stacked
+        hidden = np.tanh(np.einsum("thd,nd->tnh", W1, x) + b1[:, None, :])
+        return np.einsum("tch,tnh->tnc", W2, hidden) + b2[:, None, :]
+
 
 MODELS = {cls.name: cls for cls in (Line, Linear, MLP)}
 
@@ -108,9 +122,10 @@ def make_model(name: str, n_in: int, n_out: int, hidden: int = 8):
 
 
 def _sigmoid(z):
-    # exp of a negative number only: no overflow for large |z|.
+    # exp of a negative number only: no overflow for large |z|; for z < 0, e / (1 + e) = e * p.
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    p = 1.0 / (1.0 + e)
+    return np.where(z >= 0, p, e * p)
 
 
 def head_forward(head: str, z: np.ndarray) -> np.ndarray:
@@ -142,6 +157,6 @@ def head_backward(head: str, out: np.ndarray, d_out: np.ndarray) -> np.ndarray:
 
 def probabilities(z: np.ndarray, exclusive: bool) -> np.ndarray:
     """Logits read as probabilities: a softmax over classes when they exclude each other, else one sigmoid each."""
-    if exclusive and z.ndim == 2 and z.shape[1] > 1:
+    if exclusive:
         return head_forward("softmax", z)
     return _sigmoid(z)

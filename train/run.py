@@ -152,11 +152,14 @@ class Trainer:
         self.anneal = {name: _pair(name, value) for name, value in spec.anneal.items()}
         self.loss_call = LossCall(loss_spec, data, dict(spec.loss_options))
         # The options, and both ends of every annealed parameter, pass the loss's own checks before the run.
-        probe = self._head(self._output(model.init(np.random.default_rng(0))))
-        self.loss_call.value_and_grad(probe)
+        probes = [self._head(self._output(model.init(np.random.default_rng(seed)))) for seed in (0, 1)]
+        self.loss_call.value_and_grad(probes[0])
         for name, (start, end) in self.anneal.items():
             for value in (start, end):
-                self.loss_call.value_and_grad(probe, {name: value})
+                self.loss_call.value_and_grad(probes[0], {name: value})
+        ends = [{name: pair[0] for name, pair in self.anneal.items()},
+                {name: pair[1] for name, pair in self.anneal.items()}] if self.anneal else []
+        self.fast = self.loss_call.start_fast(probes, ends)
         self.lr_schedule = schedules.check_lr_schedule(spec.lr_schedule)
         options = dict(spec.optimizer_options)
         if "lr" in options:
@@ -186,39 +189,55 @@ class Trainer:
         grad_norm = np.empty(steps + 1)
         lrs = np.full(steps + 1, np.nan)
         annealed = {name: schedules.anneal_values(a, b, steps) for name, (a, b) in self.anneal.items()}
-        metric_rows = []
+        overrides = [{name: float(values[t]) for name, values in annealed.items()} for t in range(steps + 1)] \
+            if annealed else [None] * (steps + 1)
+        lr_list = [schedules.lr_at(self.lr_schedule, base_lr, t, steps) for t in range(steps)]
+        loss_and_grad = self.loss_call.fast_value_and_grad
+        head, squeeze = self.head, self.data.n_out == 1 and model.name != "line"
         diverged_at = None
-        squeeze = self.data.n_out == 1
+        n = steps + 1
         for t in range(steps + 1):
             z, cache = model.forward(params, x)
-            zz = z[:, 0] if squeeze and z.ndim == 2 else z
-            out = head_forward(self.head, zz)
-            overrides = {name: float(values[t]) for name, values in annealed.items()}
-            value, d_out = self.loss_call.value_and_grad(out, overrides)
+            zz = z[:, 0] if squeeze else z
+            out = head_forward(head, zz)
+            value, d_out = loss_and_grad(out, overrides[t])
             if not math.isfinite(value):
-                diverged_at = t
+                diverged_at = n = t
                 break
-            d_z = head_backward(self.head, out, d_out)
-            if squeeze and z.ndim == 2:
-                d_z = d_z[:, None]
-            grads = model.backward(params, cache, x, d_z)
+            d_z = head_backward(head, out, d_out)
+            grads = model.backward(params, cache, x, d_z[:, None] if squeeze else d_z)
             for k, p in enumerate(params):
                 record[k][t] = p
             loss[t] = value
             grad_norm[t] = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
-            metric_rows.append(self.metric(self.data, self.prediction_from_output(zz, out)))
             if t == steps:
                 break
-            opt.lr = schedules.lr_at(self.lr_schedule, base_lr, t, steps)
-            lrs[t] = opt.lr
+            opt.lr = lrs[t] = lr_list[t]
             opt.fast_step(grads)
-        n = t if diverged_at is not None else steps + 1
-        names = list(metric_rows[0]) if metric_rows else list(self.metric(self.data, None) or {})
-        metrics = {name: np.array([row[name] for row in metric_rows]) for name in names}
-        return Run(spec=self.spec, head=self.head, exclusive=self.exclusive, params=[r[:n] for r in record],
-                   loss=loss[:n], grad_norm=grad_norm[:n], metrics=metrics, lr=lrs[:n],
+        record = [r[:n] for r in record]
+        return Run(spec=self.spec, head=self.head, exclusive=self.exclusive, params=record,
+                   loss=loss[:n], grad_norm=grad_norm[:n], metrics=self.metrics(record), lr=lrs[:n],
                    loss_parameters={name: values[:n] for name, values in annealed.items()},
                    diverged_at=diverged_at, steps=steps)
+
+    def metrics(self, record: list[np.ndarray]) -> dict[str, np.ndarray]:
+        """The metrics at every recorded step, from the model evaluated at many steps at once (in chunks that
+        keep the arrays near a million numbers)."""
+        n = len(record[0])
+        width = max(self.data.n_out, getattr(self.model, "hidden", 1))
+        chunk = max(1, 1_000_000 // max(1, len(self.data) * width))
+        parts = []
+        for start in range(0, max(n, 1), chunk):
+            stacked = [r[start:start + chunk] for r in record]
+            parts.append(self.metric(self.data, self.predict_steps(stacked, self.data.x)))
+        return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+    def predict_steps(self, stacked: list[np.ndarray], x: np.ndarray) -> np.ndarray:
+        """Predictions at many steps: ``stacked`` has a leading step axis on every parameter."""
+        z = self.model.forward_steps(stacked, x)
+        if self.data.n_out == 1 and z.ndim == 3:
+            z = z[..., 0]
+        return self.prediction_from_output(z, head_forward(self.head, z))
 
     def prediction_from_output(self, z, out):
         """The model's prediction for the metric: values for a regression, probabilities for classes."""
