@@ -236,3 +236,32 @@ def test_error_messages_translate():
             for lang in ("en", "zh"):
                 text = describe(exc, lang)
                 assert "2" in text and "Details" not in text
+
+
+@pytest.mark.parametrize("preset", [p for p in train.PRESETS if p != "your_data"])
+def test_fast_path_is_taken_and_gives_the_validated_numbers(preset):
+    race = train.race(preset, steps=30)
+    for trainer, run in zip(race.trainers, race.runs):
+        assert trainer.fast, f"{preset} {run.spec.loss} fell back to the validated path"
+        trainer.loss_call.problem = None  # every step through losses.value_and_grad again
+        slow = trainer.run(race.init, 30)
+        assert np.array_equal(slow.flat_params, run.flat_params) and np.array_equal(slow.loss, run.loss)
+
+
+def test_loss_grid_shortcut_equals_the_loop(monkeypatch):
+    from train import presets
+    race = train.race("outliers", steps=20)
+    w, b = np.linspace(-1, 3, 7), np.linspace(-2, 2, 6)
+    fast = [race.loss_grid(i, w, b, step=10) for i in range(len(race.runs))]
+    monkeypatch.setattr(presets, "_elementwise_grid", lambda *args: None)
+    for i, grid in enumerate(fast):
+        np.testing.assert_allclose(grid, race.loss_grid(i, w, b, step=10), rtol=1e-12)
+
+
+def test_saturated_start_is_slow_under_mse_on_sigmoid():
+    race = train.race("saturation")
+    by_loss = {run.spec.loss: run for run in race.runs}
+    mse, bce = by_loss["mse_loss"], by_loss["binary_cross_entropy_with_logits"]
+    assert mse.grad_norm[0] < 0.05 * bce.grad_norm[0]
+    first = {name: int(np.argmax(run.metrics["accuracy"] >= 0.9)) for name, run in by_loss.items()}
+    assert first["mse_loss"] > 5 * first["binary_cross_entropy_with_logits"]
