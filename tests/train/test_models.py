@@ -80,3 +80,13 @@ def test_model_limits():
     with pytest.raises(LossInputError, match="model='cnn'"):
         make_model("cnn", 2, 1)
     assert train.MAX_HIDDEN == 32
+
+
+def test_train_imports_neither_streamlit_plotly_nor_torch():
+    import subprocess
+    import sys
+    code = ("import sys, train; train.race('imbalance', steps=2); "
+            "print(sorted(m for m in ('streamlit', 'plotly', 'torch') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=__file__.rsplit("/tests/", 1)[0])
+    assert result.stdout.strip() == "[]"
