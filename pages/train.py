@@ -345,7 +345,7 @@ def data_chart(race, labels: dict, names: list[str], step: int, shown_run: int):
     p = race.predict(shown_run, at(run, step), grid).reshape(len(gy), len(gx), -1)
     classes = [t("train.labels.class", k=k) for k in range(data.n_classes)]
     boundaries = [{"name": f"{classes[k]} · p = 0.5", "gx": gx, "gy": gy, "p": p[:, :, k],
-                   "color": figures.color(4 + k)} for k in range(data.n_classes)]
+                   "color": figures.color(4 + k), "dash": "dash", "legend": True} for k in range(data.n_classes)]
     home = np.argmax(data.y, axis=1) if data.y.ndim == 2 else data.y
     return figures.boundary_figure(data.x, home, boundaries,
                                    {**labels, "two_mask": data.marks.get("two_labels")}, classes=classes)
@@ -369,6 +369,10 @@ def contour_chart(race, key: str, labels: dict, names: list[str], step: int, sho
     return figures.contour_figure(w, b, z, paths, labels)
 
 
+def superscript(n: int) -> str:
+    return str(n).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 def extra_chart(race, names: list[str], step: int):
     """The long-tail preset's error per decade, the multi-label preset's probabilities of two-label points."""
     data = race.data
@@ -376,7 +380,7 @@ def extra_chart(race, names: list[str], step: int):
         per_run = [train.relative_error_per_decade(data, race.predict(i, at(run, step), data.x))
                    for i, run in enumerate(race.runs)]
         decades = sorted(per_run[0])
-        groups = [f"10^{k} – 10^{k + 1}" for k in decades]
+        groups = [f"10{superscript(k)} – 10{superscript(k + 1)}" for k in decades]
         series = [{"name": names[i], "values": [values[k] for k in decades]} for i, values in enumerate(per_run)]
         return t("train.chart_decades", t=step), figures.bars_figure(
             groups, series, {"x": t("train.labels.decade"), "y": t("train.labels.relative_error")}, log=True)
@@ -443,7 +447,7 @@ def scrub(race, state: dict, key: str) -> None:
     with c1:
         st.markdown(f"**{t('train.chart_data', t=step)}**")
         if race.data.task in ("multiclass", "multilabel"):
-            shown_run = st.selectbox(t("train.contour_of"), range(len(race.runs)), index=shown_run,
+            shown_run = st.selectbox(t("train.show_run"), range(len(race.runs)), index=shown_run,
                                      format_func=names.__getitem__, key="tr_shown")
         st.plotly_chart(data_chart(race, labels, names, step, shown_run), key="tr_data_chart",
                         config=figures.CONFIG)
@@ -462,21 +466,25 @@ def scrub(race, state: dict, key: str) -> None:
                         config=figures.CONFIG)
     extra = extra_chart(race, names, step)
     table = step_table(race, names, metrics, step)
-    c3, c4 = st.columns(2, gap="medium")
-    if race.model.name == "line":
-        with c3:
-            st.markdown(f"**{t('train.chart_contour', k=shown_run + 1)}**")
-            shown_run = st.selectbox(t("train.contour_of"), range(len(race.runs)), index=shown_run,
-                                     format_func=names.__getitem__, key="tr_shown")
-            st.plotly_chart(contour_chart(race, key, labels, names, step, shown_run), key="tr_contour_chart",
-                            config=figures.CONFIG)
-            st.caption(t("train.contour_note", k=shown_run + 1))
-    with c4 if race.model.name == "line" else c3:
+    if race.model.name == "line" or extra:
+        c3, c4 = st.columns(2, gap="medium")
+        if race.model.name == "line":
+            with c3:
+                st.markdown(f"**{t('train.chart_contour', k=shown_run + 1)}**")
+                shown_run = st.selectbox(t("train.contour_of"), range(len(race.runs)), index=shown_run,
+                                         format_func=names.__getitem__, key="tr_shown")
+                st.plotly_chart(contour_chart(race, key, labels, names, step, shown_run), key="tr_contour_chart",
+                                config=figures.CONFIG)
+                st.caption(t("train.contour_note", k=shown_run + 1))
         if extra:
-            st.markdown(f"**{extra[0]}**")
-            st.plotly_chart(extra[1], key="tr_extra_chart", config=figures.CONFIG)
-        st.markdown(f"**{t('train.at_step', t=step)}**")
-        st.table(table, border="horizontal", hide_index=True)
+            with c4 if race.model.name == "line" else c3:
+                st.markdown(f"**{extra[0]}**")
+                st.plotly_chart(extra[1], key="tr_extra_chart", config=figures.CONFIG)
+            if race.model.name != "line":
+                c4.caption(t("train.probabilities_note"))
+    # The table spans the page: in half of it, its parameter column would be cut off.
+    st.markdown(f"**{t('train.at_step', t=step)}**")
+    st.table(table, border="horizontal", hide_index=True)
 
 
 def final_table(race, state: dict, key: str) -> None:
@@ -498,8 +506,9 @@ def final_table(race, state: dict, key: str) -> None:
         row[t("train.table.parameters")] = params_text(race, run, k) if k >= 0 else "—"
         reached = run.steps_to(tol)
         row[t("train.table.steps_to")] = str(reached) if reached is not None else t("train.table.never")
-        row[t("train.table.status")] = (t("train.table.finished") if run.diverged_at is None else
-                                        t("train.table.diverged", step=run.diverged_at))
+        if any(r.diverged_at is not None for r in race.runs):  # otherwise every run finished: no column for it
+            row[t("train.table.status")] = (t("train.table.finished") if run.diverged_at is None else
+                                            t("train.table.diverged", step=run.diverged_at))
         if differences is not None:
             row[t("train.table.torch")] = f"{differences[i]:.1e}" if np.isfinite(differences[i]) else "∞"
         rows.append(row)

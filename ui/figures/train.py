@@ -35,6 +35,20 @@ def _step_line(step: int, yref: str = "paper", y0: float = 0.0, y1: float = 1.0,
             "line": {"color": "#111827", "width": 1, "dash": "dot"}}
 
 
+def log_axis(series: list, most: int = 4) -> dict:
+    """A log axis labelled at powers of ten only, at most ``most`` of them (plotly's own choice labels 2s and 5s
+    between the decades, which a short panel cannot hold)."""
+    values = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in series]) if series else np.ones(1)
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return {"type": "log"}
+    low, high = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
+    every = max(1, -(-(high - low) // most))
+    powers = list(range(low, high + 1, every))
+    return {"type": "log", "tickvals": [10.0 ** k for k in powers],
+            "ticktext": ["1" if k == 0 else f"10<sup>{k}</sup>" for k in powers]}
+
+
 def fit_figure(x, y, outlier, lines: list[dict], labels: dict, log: bool = False, height: int = 380):
     """The (x, y) samples and, per run, its model's prediction over ``xs`` at the chosen step.
 
@@ -53,8 +67,8 @@ def fit_figure(x, y, outlier, lines: list[dict], labels: dict, log: bool = False
                      "marker": {"size": 7, "color": DATA_COLOR}})
     for i, line in enumerate(lines):
         data.append({"type": "scatter", "x": f32(line["xs"]), "y": f32(line["ys"]), "mode": "lines",
-                     "name": line["name"], "line": {"color": color(i), "width": 2.5}})
-    kind = {"type": "log"} if log else {}
+                     "name": line["name"], "line": {"color": color(i), "width": 2.5}, "showlegend": False})
+    kind = {"type": "log", "exponentformat": "power", "dtick": 1} if log else {}
     finite = y[np.isfinite(y)]
     layout = {"height": height, "margin": {"l": 55, "r": 15, "t": 10, "b": 40}, "legend": LEGEND,
               "xaxis": axis(labels["x"], **kind), "yaxis": axis(labels["y"], **kind), "uirevision": "fit"}
@@ -97,7 +111,8 @@ def boundary_figure(points, labels_of_points, boundaries: list[dict], labels: di
         data.append({"type": "contour", "x": f32(item["gx"]), "y": f32(item["gy"]), "z": f32(item["p"]),
                      "autocontour": False, "contours": {"start": 0.5, "end": 0.5, "size": 1, "coloring": "none"},
                      "line": {"color": item["color"], "width": 2.5, "dash": item.get("dash", "solid")},
-                     "showscale": False, "name": item["name"], "showlegend": True, "hoverinfo": "skip"})
+                     "showscale": False, "name": item["name"], "showlegend": item.get("legend", False),
+                     "hoverinfo": "skip"})
     layout = {"height": height, "margin": {"l": 45, "r": 15, "t": 10, "b": 40}, "legend": LEGEND,
               "xaxis": axis("x₁", showgrid=False, zeroline=False), "yaxis": axis("x₂", showgrid=False, zeroline=False),
               "uirevision": "boundary"}
@@ -133,7 +148,6 @@ def curves_figure(runs: list[dict], step: int, labels: dict, metric_names: list[
                          "xaxis": "x3", "yaxis": "y3",
                          "hovertemplate": f"{labels['step']} %{{x}}<br>{labels['metric_' + str(k)]} %{{y:.4g}}"
                                           "<extra></extra>"})
-    log = {"type": "log", "exponentformat": "power"}
     gap = 0.07
     rows = [(0.68, 1.0), (0.34, 0.66 - gap / 2), (0.0, 0.32 - gap / 2)]
     layout = {"height": height, "margin": {"l": 60, "r": 15, "t": 10, "b": 40}, "legend": LEGEND,
@@ -141,8 +155,9 @@ def curves_figure(runs: list[dict], step: int, labels: dict, metric_names: list[
               "xaxis": axis("", anchor="y", matches="x3", showticklabels=False),
               "xaxis2": axis("", anchor="y2", matches="x3", showticklabels=False),
               "xaxis3": axis(labels["step"], anchor="y3"),
-              "yaxis": axis(labels["loss"], domain=list(rows[0]), **(log if log_loss else {})),
-              "yaxis2": axis(labels["grad_norm"], domain=list(rows[1]), **log),
+              "yaxis": axis(labels["loss"], domain=list(rows[0]),
+                            **(log_axis([r["loss"] for r in runs]) if log_loss else {})),
+              "yaxis2": axis(labels["grad_norm"], domain=list(rows[1]), **log_axis([r["grad_norm"] for r in runs])),
               "yaxis3": axis(labels["metric"], domain=list(rows[2])),
               "shapes": [_step_line(step, "y domain", xref="x"), _step_line(step, "y2 domain", xref="x2"),
                          _step_line(step, "y3 domain", xref="x3")]}
@@ -186,10 +201,10 @@ def bars_figure(groups: list[str], series: list[dict], labels: dict, log: bool =
 
     ``series``: ``{"name", "values"}`` in run order; ``reference`` draws a dashed horizontal line (the sum 1)."""
     data = [{"type": "bar", "x": list(groups), "y": f32(s["values"]), "name": s["name"],
-             "marker": {"color": color(i)}} for i, s in enumerate(series)]
+             "marker": {"color": color(i)}, "showlegend": False} for i, s in enumerate(series)]
     layout = {"height": height, "margin": {"l": 55, "r": 15, "t": 10, "b": 40}, "legend": LEGEND, "barmode": "group",
               "xaxis": axis(labels["x"], type="category"),
-              "yaxis": axis(labels["y"], **({"type": "log", "exponentformat": "power"} if log else {})),
+              "yaxis": axis(labels["y"], **({"type": "log", "exponentformat": "power", "dtick": 1} if log else {})),
               "uirevision": "bars"}
     if reference is not None:
         layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": reference,
