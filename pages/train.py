@@ -411,6 +411,15 @@ def step_table(race, names: list[str], metrics: list[str], step: int) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def toggle_play(slider_key: str, steps: int) -> None:
+    """Start or stop playing; a race played to its end starts again from step 0.  A callback, because it runs
+    before the slider is drawn, the only time its value may be set."""
+    playing = not st.session_state.get("tr_playing", False)
+    st.session_state.tr_playing = playing
+    if playing and st.session_state.get(slider_key, 0) >= steps:
+        st.session_state[slider_key] = 0
+
+
 def scrub(race, state: dict, key: str) -> None:
     """The step scrubber and everything drawn at that step.  Moving it reruns this part only; the race itself
     comes from the cache."""
@@ -425,11 +434,8 @@ def scrub(race, state: dict, key: str) -> None:
     left, right = st.columns([5, 1], vertical_alignment="bottom")
     step = left.slider(t("train.step"), 0, race.steps, key=slider_key, help=t("train.step_help"))
     if right.button(t("train.pause") if playing else t("train.play"), icon="⏸️" if playing else "▶️",
-                    key="tr_play", width="stretch"):
-        st.session_state.tr_playing = not playing
-        if not playing and step >= race.steps:
-            st.session_state[slider_key] = 0
-        st.rerun()
+                    key="tr_play", width="stretch", on_click=toggle_play, args=(slider_key, race.steps)):
+        st.rerun()  # a full run: the fragment is set up again with (or without) its timer
     if playing and step >= race.steps:
         st.session_state.tr_playing = False
         st.rerun()

@@ -247,3 +247,17 @@ def test_the_contour_is_the_runs_loss():
     w, b, z = trainstate.contour_grid(key="test", run=0, frame=(0.0, 1.0, -1.0, 0.0), grid=5, _race=race)
     residual = w[2] * race.data.x + b[3] - race.data.y
     assert z[3, 2] == pytest.approx(np.mean(residual ** 2))
+
+
+def test_play_starts_from_the_beginning_and_advances():
+    at = page("en", preset="optimizers")
+    at.button(key="tr_play").click().run()
+    assert not at.exception
+    steps = expected_race("optimizers").steps
+    stride = max(1, steps // 40)
+    shown = at.slider(key="tr_t_v1").value
+    assert shown in (stride, 2 * stride)  # restarted at 0, then a frame or two
+    assert at.button(key="tr_play").label == "Pause"
+    at.button(key="tr_play").click().run()
+    assert at.button(key="tr_play").label == "Play"
+    assert at.slider(key="tr_t_v1").value == shown  # paused where it was
