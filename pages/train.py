@@ -2,6 +2,7 @@
 and check every step against torch.optim."""
 
 import functools
+import urllib.parse
 
 import numpy as np
 import pandas as pd
@@ -150,7 +151,11 @@ def run_label(k: int, spec: train.RunSpec) -> str:
     if spec.head:
         extra.append(spec.head)
     name = " ".join([short_loss(spec.loss), *extra])
-    return f"({k}) {name} · {t('train.optimizers.' + spec.optimizer)}"  # "1." would render as a list
+    # the first option besides lr tells two runs of one optimizer apart (SGD and SGD momentum=0.9)
+    options = [f"{o}={trainstate._number_text(v) if not isinstance(v, tuple) else ':'.join(map(str, v))}"
+               for o, v in spec.optimizer_options.items() if o != "lr"][:1]
+    optimizer = " ".join([t("train.optimizers." + spec.optimizer), *options])
+    return f"({k}) {name} · {optimizer}"  # "1." would render as a list
 
 
 def _number(label: str, value, key: str, integer: bool = False, help_text: str | None = None):
@@ -488,7 +493,12 @@ def scrub(race, state: dict, key: str) -> None:
                 st.plotly_chart(extra[1], key="tr_extra_chart", config=figures.CONFIG)
             if race.model.name != "line":
                 c4.caption(t("train.probabilities_note"))
-    # The table spans the page: in half of it, its parameter column would be cut off.
+        if race.model.name == "line" and not extra:  # a line's two parameters fit in half the page
+            with c4:
+                st.markdown(f"**{t('train.at_step', t=step)}**")
+                st.table(table, border="horizontal", hide_index=True)
+            return
+    # Otherwise the table spans the page: in half of it, its parameter column would be cut off.
     st.markdown(f"**{t('train.at_step', t=step)}**")
     st.table(table, border="horizontal", hide_index=True)
 
@@ -566,5 +576,6 @@ else:
 st.divider()
 st.markdown(f"**{t('train.share')}**")
 st.caption(t("train.share_help"))
-st.code("/train?" + "&".join(f"{k}={v}" for k, v in {"lang": lang(), **trainstate.to_query(state)}.items()),
+# Encoded as the browser would (pasted rows hold newlines), keeping the run strings' punctuation readable.
+st.code("/train?" + urllib.parse.urlencode({"lang": lang(), **trainstate.to_query(state)}, safe="()~:,;[]"),
         language=None)
