@@ -40,3 +40,5 @@ lint: dev
 bench: dev browser
 	$(PY) bench/landscape.py
 	$(PY) bench/pages.py
+	$(PY) bench/train_page.py
+	$(PY) bench/train.py

@@ -57,6 +57,8 @@ if np.isfinite(final) and final < 1e6 and abs(w) < 1e6:
                         tb=short(TRUE_B), loss=short(final)))
 else:
     loss_col.warning(t("home.diverged"))
+loss_col.page_link("pages/train.py", label=t("home.open_train"), icon="🏁",
+                   query_params={"lang": lang(), "preset": "optimizers"})
 
 st.header(t("home.map_title"))
 st.caption(t("home.map_body"))

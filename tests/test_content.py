@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import losses
+import train
 from ui.compute.runner import run_backend
 from ui.state.urlstate import example_arrays, example_parameters
 from ui.text import content, live
@@ -23,6 +24,7 @@ from ui.text.i18n import LANGS
 
 ROOT = Path(__file__).resolve().parents[1]
 IDS = [spec.id for spec in losses.SPECS]
+PRESETS = list(train.PRESETS)
 HAN = r"[\u4e00-\u9fff]"
 FORMULA = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
@@ -39,6 +41,8 @@ def all_pages():
             yield "loss", doc_id, lang
         for doc_id in content.CONCEPTS:
             yield "concept", doc_id, lang
+        for doc_id in PRESETS:
+            yield "train", doc_id, lang
 
 
 PAGES = list(all_pages())
@@ -113,6 +117,56 @@ def test_concept_pages_load_with_a_title(concept):
     for lang in LANGS:
         doc = content.load("concept", concept, lang)
         assert doc is not None and doc.title and doc.body.strip()
+
+
+# ---------------------------------------------------------------- the lessons of /train's presets
+
+def test_every_preset_has_a_lesson_in_both_languages_and_no_lesson_lacks_a_preset():
+    for lang in LANGS:
+        found = {p.stem for p in (content.CONTENT / lang / "train").glob("*.md")}
+        assert found == set(PRESETS), f"{lang}/train: lessons {sorted(found)}, presets {PRESETS}"
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_lessons_follow_the_skeleton_in_both_languages(preset):
+    structure = {}
+    for lang in LANGS:
+        text = text_of("train", preset, lang)
+        assert re.match(r"# \S.*\n", text), f"{lang}/train/{preset}.md must start with '# <title>'"
+        assert [level for level, _ in content.headings(text)].count(1) == 1
+        found = sections(text)
+        assert [title for title, _ in found] == list(content.TRAIN_SECTIONS[lang]), f"{lang}/train/{preset}: {found}"
+        structure[lang] = [count for _, count in found]
+        doc = content.load("train", preset, lang)
+        assert doc is not None and doc.title and doc.body.strip()
+    assert structure["en"] == structure["zh"], f"{preset}: H3s per section differ: {structure}"
+
+
+def race_numbers() -> dict[str, str]:
+    """What the default race of every preset shows: each run's final loss, metrics and parameters."""
+    found: dict[str, str] = {}
+    for preset in PRESETS:
+        if preset == "your_data":
+            continue
+        for run in train.race(preset).runs:
+            values = [run.loss[-1], *(m[-1] for m in run.metrics.values()), *run.flat_params[-1]]
+            for value in values:
+                for text in significant_forms(float(value)):
+                    found.setdefault(text, f"{preset}/{run.spec.loss}")
+    return found
+
+
+def test_no_race_result_is_typed_into_a_lesson():
+    numbers = race_numbers()
+    assert numbers, "the races computed nothing"
+    offenders = []
+    for lang in LANGS:
+        for preset in PRESETS:
+            text = text_of("train", preset, lang)
+            for number, source in numbers.items():
+                if re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", text):
+                    offenders.append(f"{lang}/train/{preset}: {number} (from the race {source})")
+    assert not offenders, "race results are computed when the page runs, not typed:\n" + "\n".join(offenders)
 
 
 # ---------------------------------------------------------------- links, glossary, Chinese typography

@@ -1,9 +1,9 @@
 """The explanations in content/: loading a page, its title and sections, its links, and the glossary.
 
-A loss's page is ``content/<lang>/<id>.md``, a concept's ``content/<lang>/concepts/<id>.md``; the first
-line is ``# <title>``.  Links between pages are written ``(/reference?loss=<id>)`` or
-``(/reference?concept=<id>)``; the reader's language is appended when a page is shown, so following a link
-keeps it.  Formulas stay as ``$...$`` / ``$$...$$`` for st.markdown's KaTeX.
+A loss's page is ``content/<lang>/<id>.md``, a concept's ``content/<lang>/concepts/<id>.md``, the lesson of
+a /train preset ``content/<lang>/train/<preset>.md``; the first line is ``# <title>``.  Links between pages
+are written ``(/reference?loss=<id>)`` or ``(/reference?concept=<id>)``; the reader's language is appended
+when a page is shown, so following a link keeps it.  Formulas stay as ``$...$`` / ``$$...$$`` for st.markdown's KaTeX.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ SECTIONS = {
     "zh": ("定义与直觉", "公式", "参数", "形状", "何时使用", "常见错误", "与相邻损失的关系", "参考资料"),
 }
 
+# A /train preset's lesson has exactly these H2 sections, in this order, in both languages.
+TRAIN_SECTIONS = {
+    "en": ("What the race shows", "What to watch", "Why", "Try this"),
+    "zh": ("这场比赛比什么", "看什么", "为什么", "试一试"),
+}
+FOLDERS = {"loss": "", "concept": "concepts", "train": "train"}
+
 LINK = re.compile(r"\]\(/reference\?(loss|concept)=([A-Za-z0-9_\-]+)\)")
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]+)\]\(/reference\?(loss|concept)=([A-Za-z0-9_\-]+)\)")
 FENCE = re.compile(r"^```.*?^```[^\n]*$", re.M | re.S)
@@ -49,7 +56,7 @@ HEADING = re.compile(r"^(#{1,6}) +(.+?) *#*$", re.M)
 
 @dataclass(frozen=True)
 class Document:
-    kind: str  # "loss" or "concept"
+    kind: str  # "loss", "concept" or "train"
     id: str
     lang: str
     title: str
@@ -61,8 +68,7 @@ class Document:
 
 
 def path_for(kind: str, doc_id: str, lang: str) -> Path:
-    folder = CONTENT / lang / ("concepts" if kind == "concept" else "")
-    return folder / f"{doc_id}.md"
+    return CONTENT / lang / FOLDERS[kind] / f"{doc_id}.md"
 
 
 @cache
