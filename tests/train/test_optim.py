@@ -108,9 +108,11 @@ def test_matches_torch_on_drawn_shapes_values_and_options(data):
         options["weight_decay"] = data.draw(unit)
         options["amsgrad"] = data.draw(st.booleans())
     elif name == "rmsprop":
-        options["alpha"] = data.draw(unit)
-        options["momentum"] = data.draw(unit)
         options["centered"] = data.draw(st.booleans())
+        # Centered with alpha = 0 divides by sqrt(g*g - g*g): zero in exact arithmetic, so the step is pure
+        # rounding noise and depends on whether torch's addcmul fuses the multiply (seen: 3e-7 relative).
+        options["alpha"] = data.draw(st.floats(0.01, 0.99) if options["centered"] else unit)
+        options["momentum"] = data.draw(unit)
         options["weight_decay"] = data.draw(unit)
         options["eps"] = data.draw(st.floats(1e-10, 1e-2))
     else:
