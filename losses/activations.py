@@ -13,7 +13,7 @@ import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
 from ._surface import lse_linear
-from .spec import Argument, LossSpec, Parameter
+from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked
 from .validation import LossInputError, as_float
 
 __all__ = ["sigmoid", "tanh", "softmax", "log_softmax"]
@@ -234,6 +234,16 @@ SPECS = (
         parameters=(),
         # Symmetric scores: sigma(-x) = 1 - sigma(x), sigma(0) = 1/2, and 4 is already near saturation.
         example={"input": [[-4.0, -1.0], [0.0, 2.0]]},
+        reduction_unit="element",
+        mean_denominator="none",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.sigmoid",
+        torch_class_tensors=(),
+        worked=Worked("sigmoid"),
+        notes_order=None,
         function=sigmoid,
     ),
     LossSpec(
@@ -246,6 +256,16 @@ SPECS = (
         arguments=(INPUT,),
         parameters=(),
         example={"input": [[-2.0, -0.5], [0.0, 1.0]]},
+        reduction_unit="element",
+        mean_denominator="none",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.tanh",
+        torch_class_tensors=(),
+        worked=Worked("tanh"),
+        notes_order=None,
         function=tanh,
     ),
     LossSpec(
@@ -260,6 +280,16 @@ SPECS = (
         # Two samples, three classes: adding a constant to a row (the second is the first + 10)
         # does not change its softmax; equal scores give a uniform 1/3.
         example={"input": [[1.0, 2.0, 3.0], [11.0, 12.0, 13.0], [0.5, 0.5, 0.5]], "dim": 1},
+        reduction_unit="element",
+        mean_denominator="none",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.softmax",
+        torch_class_tensors=(),
+        worked=Worked("softmax", {"log": False}),
+        notes_order=None,
         function=softmax,
     ),
     LossSpec(
@@ -274,6 +304,16 @@ SPECS = (
         arguments=(INPUT,),
         parameters=(DIM,),
         example={"input": [[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]], "dim": 1},
+        reduction_unit="element",
+        mean_denominator="none",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.log_softmax",
+        torch_class_tensors=(),
+        worked=Worked("softmax", {"log": True}),
+        notes_order=None,
         function=log_softmax,
     ),
 )

@@ -10,7 +10,7 @@ import numpy as np
 
 from ._core import Problem, Unreduced, broadcast_layout, loss_function
 from .activations import log_sigmoid, stable_sigmoid
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from .spec import Argument, CurveAxis, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import (
     LossInputError,
     as_float,
@@ -329,6 +329,16 @@ SPECS = (
         # each: the first sample leans the right way (0.7 for a 1, 0.3 for a 0) and costs little,
         # the second leans the wrong way (0.4 for a 1, 0.8 for a 0) and costs much more.
         example={"input": [[0.7, 0.3], [0.4, 0.8]], "target": [[1.0, 0.0], [1.0, 0.0]]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("binary_target", "prob", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.binary_cross_entropy",
+        torch_class_tensors=("weight",),
+        worked=Worked("binary_cross_entropy"),
+        notes_order=3,
         function=binary_cross_entropy,
     ),
     LossSpec(
@@ -343,6 +353,16 @@ SPECS = (
         # Raw scores: sigmoid(2) = 0.88 for a positive is good, sigmoid(1.5) = 0.82 for a negative is
         # bad; a soft target 0.5 is allowed.
         example={"input": [[2.0, -1.0], [1.5, 0.0]], "target": [[1.0, 0.0], [0.0, 0.5]]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("binary_target", "logit", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.binary_cross_entropy_with_logits",
+        torch_class_tensors=("weight", "pos_weight",),
+        worked=Worked("binary_cross_entropy_logits"),
+        notes_order=None,
         function=binary_cross_entropy_with_logits,
     ),
     LossSpec(
@@ -361,6 +381,16 @@ SPECS = (
         parameters=(reduction_parameter(),),
         # Two images, three tags each; an image may carry several tags (the first has two) or none.
         example={"input": [[2.0, -1.0, 0.5], [-0.5, -2.0, 1.0]], "target": [[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]},
+        reduction_unit="sample",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("binary_target", "logit", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.multilabel_soft_margin_loss",
+        torch_class_tensors=("weight",),
+        worked=Worked("multilabel_soft_margin"),
+        notes_order=None,
         function=multilabel_soft_margin_loss,
     ),
     LossSpec(
@@ -380,6 +410,16 @@ SPECS = (
         # The same logits as the BCE-with-logits example: the easy element (2.0 for a 1) is damped
         # far more than the hard one (1.5 for a 0).
         example={"input": [[2.0, -1.0], [1.5, 0.0]], "target": [[1.0, 0.0], [0.0, 1.0]]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("binary_target", "logit", ("input",)),
+        gradient="derivative",
+        torch_function=None,
+        torch_class_tensors=(),
+        worked=Worked("focal"),
+        notes_order=None,
         function=sigmoid_focal_loss,
     ),
 )

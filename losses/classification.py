@@ -32,7 +32,7 @@ import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
 from ._surface import lse_linear
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from .spec import Argument, CurveAxis, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import (
     LossInputError,
     as_float,
@@ -470,6 +470,16 @@ SPECS = (
         arguments=(LOGITS, CE_TARGET, CLASS_WEIGHT),
         parameters=(IGNORE_INDEX, reduction_parameter(), LABEL_SMOOTHING),
         example={"input": LOGITS_EXAMPLE, "target": CLASS_EXAMPLE},
+        reduction_unit="sample",
+        mean_denominator="class_weight_sum",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("class_index", "logit", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.cross_entropy",
+        torch_class_tensors=("weight",),
+        worked=Worked("softmax_cross_entropy"),
+        notes_order=4,
         function=cross_entropy,
     ),
     LossSpec(
@@ -482,6 +492,16 @@ SPECS = (
         arguments=(LOG_PROBS, INDEX_TARGET, CLASS_WEIGHT),
         parameters=(IGNORE_INDEX, reduction_parameter()),
         example={"input": LOG_PROB_EXAMPLE, "target": CLASS_EXAMPLE},
+        reduction_unit="sample",
+        mean_denominator="class_weight_sum",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("class_index", "logprob", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.nll_loss",
+        torch_class_tensors=("weight",),
+        worked=Worked("negative_log_likelihood"),
+        notes_order=5,
         function=nll_loss,
     ),
 )

@@ -22,7 +22,7 @@ import numpy as np
 
 from ._core import Problem, Unreduced, broadcast_layout, loss_function
 from .pointwise import prepare_pointwise
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from .spec import ELEMENT_AXIS, Argument, CurveAxis, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import (
     LossInputError,
     as_float,
@@ -927,6 +927,16 @@ SPECS = (
         # Pair 1 is ranked right by a wide margin, pair 2 wrongly, pair 3 right but inside the margin.
         example={"input1": [0.9, 0.2, 0.3], "input2": [0.1, 0.6, 0.4], "target": [1.0, 1.0, -1.0],
                  "margin": 0.2},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(r"-y_i\,(x^{(1)}_i - x^{(2)}_i) + \mathrm{margin} = 0",),
+        curvature_breaks=(),
+        curve=CurveAxis("pair_margin", "margin", ("input1", "input2")),
+        gradient="derivative",
+        torch_function="torch.nn.functional.margin_ranking_loss",
+        torch_class_tensors=(),
+        worked=Worked("margin_ranking"),
+        notes_order=None,
         function=margin_ranking_loss,
     ),
     LossSpec(
@@ -943,6 +953,16 @@ SPECS = (
         parameters=(_margin(1.0), reduction_parameter()),
         # A similar pair at distance 0.3, dissimilar pairs at 1.5 (beyond the margin) and 0.4 (inside it).
         example={"input": [0.3, 1.5, 0.4], "target": [1.0, -1.0, -1.0]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(r"y_i = -1,\ x_i = \mathrm{margin}",),
+        curvature_breaks=(),
+        curve=CurveAxis("distance", "distance", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.hinge_embedding_loss",
+        torch_class_tensors=(),
+        worked=Worked("hinge_embedding"),
+        notes_order=None,
         function=hinge_embedding_loss,
     ),
     LossSpec(
@@ -961,6 +981,16 @@ SPECS = (
         # Sample 1 has labels 3 and 0 (torch's documentation example, 0.85); sample 2 has label 2 only:
         # the entries after its -1 are ignored.
         example={"input": [[0.1, 0.2, 0.4, 0.8], [0.3, -0.2, 0.5, 0.1]], "target": [[3, 0, -1, 1], [2, -1, 0, 0]]},
+        reduction_unit="sample",
+        mean_denominator="count",
+        kinks=(r"1 - (x_{y_j} - x_i) = 0",),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.multilabel_margin_loss",
+        torch_class_tensors=(),
+        worked=Worked("multilabel_margin"),
+        notes_order=None,
         function=multilabel_margin_loss,
     ),
     LossSpec(
@@ -977,6 +1007,16 @@ SPECS = (
         parameters=(reduction_parameter(),),
         # Right and confident, right but unsure, wrong: losses 0.37, 0.97, 2.13.
         example={"input": [0.8, 0.5, -1.9], "target": [1.0, -1.0, 1.0]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("signed_margin", "margin", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.soft_margin_loss",
+        torch_class_tensors=(),
+        worked=Worked("soft_margin"),
+        notes_order=None,
         function=soft_margin_loss,
     ),
     LossSpec(
@@ -994,6 +1034,16 @@ SPECS = (
         parameters=(_margin(0.0), reduction_parameter()),
         # A similar pair 45° apart (1 - cos = 0.29) and a dissimilar pair that is nearly parallel (cos = 0.96).
         example={"input1": [[1.0, 0.0], [0.6, 0.8]], "input2": [[1.0, 1.0], [0.8, 0.6]], "target": [1.0, -1.0]},
+        reduction_unit="sample",
+        mean_denominator="count",
+        kinks=(r"y_n = -1,\ \cos(x^{(1)}_n, x^{(2)}_n) = \mathrm{margin}",),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.cosine_embedding_loss",
+        torch_class_tensors=(),
+        worked=Worked("cosine_embedding"),
+        notes_order=None,
         function=cosine_embedding_loss,
     ),
     LossSpec(
@@ -1015,6 +1065,16 @@ SPECS = (
         ),
         # Sample 1 is torch's documentation example (0.325); sample 2's true class 0 wins, but not by 1.
         example={"input": [[0.1, 0.2, 0.4, 0.8], [0.9, 0.1, 0.5, -0.3]], "target": [3, 0]},
+        reduction_unit="sample",
+        mean_denominator="count",
+        kinks=(r"\mathrm{margin} - x_y + x_i = 0",),
+        curvature_breaks=(),
+        curve=CurveAxis("class_index", "score", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.multi_margin_loss",
+        torch_class_tensors=("weight",),
+        worked=Worked("multi_margin"),
+        notes_order=None,
         function=multi_margin_loss,
     ),
     LossSpec(
@@ -1041,6 +1101,16 @@ SPECS = (
         # 0.91, still inside the margin of 1.
         example={"anchor": [[0.0, 0.0], [1.0, 1.0]], "positive": [[0.0, 1.0], [1.0, 1.5]],
                  "negative": [[1.5, 0.0], [2.0, 2.0]]},
+        reduction_unit="sample",
+        mean_denominator="count",
+        kinks=(r"\mathrm{margin} + d(a_n, p_n) - d(a_n, n_n) = 0",),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.triplet_margin_loss",
+        torch_class_tensors=(),
+        worked=Worked("triplet"),
+        notes_order=None,
         function=triplet_margin_loss,
     ),
 )

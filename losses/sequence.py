@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import LossInputError, as_float, as_int, check_ndim, check_reduction, fmt_shape
 
 __all__ = ["ctc_loss"]
@@ -556,6 +556,16 @@ SPECS = (
             "input_lengths": [5, 4],
             "target_lengths": [2, 2],
         },
+        reduction_unit="sample",
+        mean_denominator="target_length",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="log_softmax_logits",
+        torch_function="torch.nn.functional.ctc_loss",
+        torch_class_tensors=(),
+        worked=Worked("ctc"),
+        notes_order=None,
         function=ctc_loss,
     ),
 )

@@ -1,27 +1,30 @@
 """The same call in torch, for the live check: value and autograd gradients in float64.
 
-Each registry id maps to ``torch.nn.functional.<id>`` (``torch.sigmoid`` and
-``torch.tanh`` for those activations).  The losses torch lacks are composed
-from torch ops in :mod:`ui.compute.torch_extras`, so autograd still checks our
-hand-written gradients.  Imported only when torch is installed.
+Each spec names torch's function in ``spec.torch_function``.  The losses torch
+lacks (``torch_function`` is None) are composed from torch ops in
+:mod:`ui.compute.torch_extras`, in a function named like the spec's id, so
+autograd still checks our hand-written gradients.  Imported only when torch is
+installed.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import losses
 from ui.compute import torch_extras
 
 
 def torch_function(name: str):
-    if hasattr(torch_extras, name):
-        return getattr(torch_extras, name)
-    if name in ("sigmoid", "tanh"):
-        return getattr(torch, name)
-    return getattr(F, name, None)
+    """The torch callable the registry names for this loss: torch's own, else its torch-ops version, else None."""
+    spec = losses.get_spec(name)
+    if spec.torch_function is None:
+        return getattr(torch_extras, spec.id, None)
+    module = importlib.import_module(spec.torch_module)
+    return getattr(module, spec.torch_name)
 
 
 def to_torch(value, differentiable: bool):
