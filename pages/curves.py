@@ -6,13 +6,13 @@ import streamlit as st
 import losses
 from losses import LossInputError
 from ui.compute import visual
-from ui.figures.common import short
 from ui.figures.curves import CONFIG, curves_figure
 from ui.state import lossform, viewstate
 from ui.state.page import lang, query, require_shell, show_link_problems, sync_url, t
 from ui.state.urlstate import example_parameters, format_parameter, parse_parameter
 from ui.text.errors import describe
-from ui.text.tensors import TensorInputError, format_number, to_json
+from ui.text.numbers import format_number, short
+from ui.text.tensors import TensorInputError, to_json
 
 require_shell()
 

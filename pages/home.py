@@ -5,9 +5,10 @@ import streamlit as st
 
 import losses
 from losses.spec import FAMILIES
-from ui.figures.common import line_fit, loss_history, short
+from ui.figures.common import line_fit, loss_history
 from ui.state.page import lang, require_shell, sync_url, t
 from ui.text import content
+from ui.text.numbers import short
 
 require_shell()
 

@@ -5,12 +5,12 @@ import streamlit as st
 
 from losses import LossInputError
 from ui.compute import visual
-from ui.figures.common import short
 from ui.figures.landscape import CONFIG, descent_figure, surface_figure
 from ui.state import cached, lossform, viewstate
 from ui.state.cachekey import fingerprint
 from ui.state.page import lang, query, require_shell, show_error, show_link_problems, sync_url, t
-from ui.text.tensors import TensorInputError, format_number
+from ui.text.numbers import format_number, short
+from ui.text.tensors import TensorInputError
 
 require_shell()
 

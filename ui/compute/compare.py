@@ -6,9 +6,9 @@ import numpy as np
 
 import losses
 from ui.compute.runner import run_backend, run_torch
-from ui.figures.common import short
 from ui.text.errors import describe
 from ui.text.i18n import translate
+from ui.text.numbers import short
 
 # The notes' order first: L1, SmoothL1, MSE, BCE, CrossEntropy, NLL.
 NOTES_ORDER = ("l1_loss", "smooth_l1_loss", "mse_loss", "binary_cross_entropy", "cross_entropy", "nll_loss")

@@ -14,7 +14,8 @@ import numpy as np
 
 import losses
 from losses.spec import LossSpec
-from ui.text.tensors import TensorInputError, format_number
+from ui.text.numbers import format_number
+from ui.text.tensors import TensorInputError
 
 # Where a prediction argument's values make sense; a grid is clipped to this, so a surface never leaves the
 # loss's domain (BCE probabilities outside [0, 1] would be NaN or refused).

@@ -14,7 +14,8 @@ import numpy as np
 
 from losses import LossInputError, get_spec
 from losses.spec import LossSpec, Parameter
-from ui.text.tensors import TensorInputError, format_number, parse_json, read_dtype, settle_targets, to_json
+from ui.text.numbers import format_number
+from ui.text.tensors import TensorInputError, parse_json, read_dtype, settle_targets, to_json
 
 PAGE_KEYS = {"lang"}
 

@@ -15,7 +15,8 @@ import losses
 from ui.state import editor, lossform
 from ui.state.page import arrived_with_link, lang, query, t
 from ui.state.urlstate import loss_query
-from ui.text.tensors import TensorInputError, format_number
+from ui.text.numbers import format_number
+from ui.text.tensors import TensorInputError
 
 
 def adopt_playground(prefix: str) -> bool:

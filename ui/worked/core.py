@@ -1,0 +1,173 @@
+"""What every worked-arithmetic builder shares: the record of lines and checks, the prepared call, and the
+LaTeX pieces (operands, sums elided past a column, subscripts, one line per unit).
+
+A builder is registered for a ``spec.worked.kind`` with :func:`builds`; :mod:`ui.worked.lines` finds it
+through the spec, so losses of one formula shape (soft Dice and soft Jaccard) share a builder, and no
+builder knows a loss id: ``call.options`` carries what the spec's ``worked.options`` fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from losses.activations import log_sigmoid as log_sigmoid_array
+from losses.spec import LossSpec
+from ui.text.numbers import latex as plain
+from ui.worked.latex_layout import SUM_EM, estimate
+
+MAX_TERMS = 8  # terms of one sum before it is elided with \cdots
+MAX_UNITS = 4  # units written out before a \vdots (three when each takes several lines)
+
+def num(value) -> str:
+    """An operand: negatives in parentheses, so that ``x - (-1)`` reads right."""
+    text = plain(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def join(items, op: str = " + ") -> str:
+    """Terms joined by ``op``; past MAX_TERMS, or wider than a column allows, the middle ones become \\cdots."""
+    items = list(items)
+
+    def shown(visible: int) -> str:
+        return op.join(items if visible >= len(items) else items[: visible - 1] + [r"\cdots"] + items[-1:])
+
+    visible = len(items) if len(items) <= MAX_TERMS else MAX_TERMS - 1
+    while visible > 2 and estimate(shown(visible)) > SUM_EM:
+        visible -= 1
+    return shown(visible)
+
+
+def vector(values) -> str:
+    return "(" + join([plain(v) for v in np.ravel(values)], ", ") + ")"
+
+
+def sub(*parts) -> str:
+    """A subscript from index parts: ``sub(0, 1)`` is ``_{0,1}``; nothing for no parts."""
+    parts = [str(p) for p in parts if p != ()]
+    return "_{" + ",".join(parts) + "}" if parts else ""
+
+
+def ends(expression: str, value) -> str:
+    """``expression = value``, without repeating a value that the expression already is."""
+    shown = plain(value)
+    return expression if expression == shown else f"{expression} = {shown}"
+
+
+def log_sum_exp(x: np.ndarray) -> float:
+    m = float(np.max(x)) if x.size else -np.inf
+    if not np.isfinite(m):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return float(np.log(np.sum(np.exp(x))))
+    return m + float(np.log(np.sum(np.exp(x - m))))
+
+
+def log_sigmoid(x: float) -> float:
+    return float(log_sigmoid_array(np.float64(x)))
+
+
+@dataclass
+class Worked:
+    """The lines, and each number the lines arrive at beside the backend's number for it."""
+
+    lines: list[str] = field(default_factory=list)
+    checks: list[tuple[str, object, object]] = field(default_factory=list)
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def check(self, what: str, ours, backend) -> None:
+        self.checks.append((what, ours, backend))
+
+
+@dataclass
+class Call:
+    """One loss call as the backend prepared it."""
+
+    spec: LossSpec
+    arrays: dict
+    params: dict
+    reduction: str
+    none_shape: tuple
+    values: np.ndarray  # the backend's per-unit values, in unit order
+    value: np.ndarray  # the backend's reduced value
+    mean_scale: object  # the backend's d(mean)/d(values)
+    kwargs: dict
+
+    @property
+    def loss(self) -> str:
+        return self.spec.id
+
+    @property
+    def options(self) -> Mapping[str, object]:
+        """What the spec's ``worked.options`` fix for its builder (Dice's 2 in ``2 I``, log_softmax's log)."""
+        return self.spec.worked.options
+
+    def index(self, unit: int) -> tuple:
+        """The position of a unit in torch's 'none' output."""
+        if not self.none_shape:
+            return ()
+        return tuple(int(i) for i in np.unravel_index(unit, self.none_shape))
+
+
+def shown_units(count: int, lines_per_unit: int = 1) -> list[int | None]:
+    """Which units to write out: all of a few, else the first ones, None (for \\vdots) and the last."""
+    limit = MAX_UNITS if lines_per_unit == 1 else MAX_UNITS - 1
+    if count <= limit:
+        return list(range(count))
+    return list(range(limit - 1)) + [None, count - 1]
+
+
+def each_unit(work: Worked, call: Call, render: Callable[[int], list[str]], lines_per_unit: int = 1) -> None:
+    for unit in shown_units(call.values.size, lines_per_unit):
+        if unit is None:
+            work.add(r"\vdots")
+        else:
+            work.add(*render(unit))
+
+
+@dataclass
+class Term:
+    """One element: the formula with numbers, optionally a middle step, and what numpy makes of it."""
+
+    expression: str
+    middle: str | None
+    value: float
+
+
+def term_line(work: Worked, call: Call, unit: int, term: Term) -> str:
+    backend = float(call.values[unit])
+    work.check(f"{call.loss} unit {unit}", term.value, backend)
+    right = term.expression if term.middle is None else f"{term.expression} = {term.middle}"
+    return rf"\ell{sub(*call.index(unit))} = {ends(right, backend)}"
+
+
+def times_weight(weight, expression: str) -> str:
+    return expression if weight is None else rf"{num(weight)}\cdot {expression}"
+
+
+def elementwise(work: Worked, call: Call, header: str, term: Callable[[int], Term]) -> None:
+    """The formula, then one line per element: its numbers substituted, and the backend's value."""
+    work.add(header)
+    each_unit(work, call, lambda u: [term_line(work, call, u, term(u))])
+
+
+def get(call: Call, name: str, unit: int):
+    arr = call.arrays.get(name)
+    return None if arr is None else float(arr[unit])
+
+
+Builder = Callable[[Worked, Call], None]
+BUILDERS: dict[str, Builder] = {}
+
+
+def builds(kind: str) -> Callable[[Builder], Builder]:
+    """Register a builder for the specs whose ``worked.kind`` is ``kind``."""
+    def register(builder: Builder) -> Builder:
+        if kind in BUILDERS:
+            raise ValueError(f"two worked builders for {kind!r}")
+        BUILDERS[kind] = builder
+        return builder
+    return register
