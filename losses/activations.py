@@ -13,6 +13,11 @@ import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
 from ._surface import lse_linear
+from .numerics import (
+    log_sigmoid,  # noqa: F401  (importable from here too, until ui/worked switches to losses.numerics)
+    log_softmax_backward,
+)
+from .numerics import log_softmax as log_softmax_along
 from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked
 from .validation import LossInputError, as_float
 
@@ -27,16 +32,6 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
     """
     z = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
-
-
-def log_sigmoid(x: np.ndarray) -> np.ndarray:
-    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), the form torch's kernel uses.
-
-    Splitting off min(x, 0) keeps exp's argument <= 0 (no overflow for x = -800,
-    where the naive log(1 / (1 + exp(800))) would be log(0) = -inf), and log1p
-    keeps the small correction exact when exp(-|x|) is tiny (x = +800).
-    """
-    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
 
 
 # --- element-wise activations -------------------------------------------------------------
@@ -167,13 +162,10 @@ def softmax(input, dim):
 
 
 def _log_softmax_compute(arrays: dict, params: dict) -> Unreduced:
-    shifted = _shifted(arrays["input"])
-    # log-sum-exp with the maximum taken out: log sum e^x = m + log sum e^(x - m).
-    out = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    out = log_softmax_along(arrays["input"], axis=1)
 
     def backward(g):
-        # d out_i / d x_k = delta_ik - softmax_k, and softmax = exp(out): g - softmax * sum(g).
-        return {"input": g - np.exp(out) * g.sum(axis=1, keepdims=True)}
+        return {"input": log_softmax_backward(g, out, axis=1)}
 
     return Unreduced(out, backward)
 
@@ -187,8 +179,7 @@ def _log_softmax_surface(problem: Problem, unit: int, first, second, coef):
     (_, c1, b1), (_, c2, b2) = first.index, second.index
     fixed = np.ones(slab.shape[1], dtype=bool)
     fixed[[b1, b2]] = False
-    shifted = slab[:, fixed] - slab[:, fixed].max(axis=0, initial=-np.inf)
-    constant = float((coef[:, fixed] * (shifted - np.log(np.exp(shifted).sum(axis=0)))).sum())
+    constant = float((coef[:, fixed] * log_softmax_along(slab[:, fixed], axis=0)).sum())
     if b1 == b2:
         result = lse_linear(slab[:, b1], -coef[:, b1], [(c1, first.values), (c2, second.values)])
         if result is None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._core import Problem, Unreduced, broadcast_layout, loss_function
-from .activations import log_sigmoid, stable_sigmoid
+from .activations import stable_sigmoid
+from .numerics import log_sigmoid
 from .spec import Argument, CurveAxis, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import (
     LossInputError,

@@ -32,6 +32,7 @@ import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
 from ._surface import lse_linear
+from .numerics import log_softmax, log_softmax_backward
 from .spec import Argument, CurveAxis, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import (
     LossInputError,
@@ -205,20 +206,6 @@ def _placed(shape: tuple, safe: np.ndarray, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_softmax(x: np.ndarray) -> np.ndarray:
-    # Subtracting each unit's maximum makes every exponent <= 0, so exp cannot
-    # overflow: logits of +-800 stay finite (log-sum-exp trick).  An infinite logit
-    # still gives nan (inf - inf), exactly as torch's log_softmax does.
-    # (initial=-inf only lets a zero-class input through, which torch accepts.)
-    shifted = x - x.max(axis=1, keepdims=True, initial=-np.inf)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
-def _log_softmax_backward(dlogp: np.ndarray, logp: np.ndarray) -> np.ndarray:
-    # The same expression as torch's log_softmax backward, so nan/inf spread alike.
-    return dlogp - np.exp(logp) * dlogp.sum(axis=1, keepdims=True)
-
-
 # ---------------------------------------------------------------------------
 # nll_loss
 
@@ -309,7 +296,7 @@ def _cross_entropy_index(arrays: dict, params: dict, logp: np.ndarray) -> Unredu
             dlogp -= (eps / num_classes) * class_w * g[:, None]
         # An ignored position sends exactly 0 back (torch's masked_fill), even when g is inf.
         dlogp = np.where(valid[:, None], dlogp, 0.0)
-        return {"input": _log_softmax_backward(dlogp, logp)}
+        return {"input": log_softmax_backward(dlogp, logp, axis=1)}
 
     return Unreduced(values, backward, _mean_scale(params))
 
@@ -325,7 +312,7 @@ def _cross_entropy_prob(arrays: dict, params: dict, logp: np.ndarray) -> Unreduc
     values = -(logp * target).sum(axis=1)
 
     def backward(g):
-        return {"input": _log_softmax_backward(-target * g[:, None], logp)}
+        return {"input": log_softmax_backward(-target * g[:, None], logp, axis=1)}
 
     # 'mean' divides by N * d1 * ... * dk (the number of values), not by weight sums;
     # torch makes the mean of an input without elements (zero classes) nan.
@@ -333,7 +320,7 @@ def _cross_entropy_prob(arrays: dict, params: dict, logp: np.ndarray) -> Unreduc
 
 
 def _cross_entropy_compute(arrays: dict, params: dict) -> Unreduced:
-    logp = _log_softmax(arrays["input"])
+    logp = log_softmax(arrays["input"], axis=1)
     if params["probabilities"]:
         return _cross_entropy_prob(arrays, params, logp)
     return _cross_entropy_index(arrays, params, logp)

@@ -27,7 +27,9 @@ from .validation import (
     LossInputError,
     as_float,
     as_int,
+    as_scalar,
     check_class_indices,
+    check_flag,
     check_reduction,
     fmt_shape,
 )
@@ -47,14 +49,6 @@ COSINE_EPS = 1e-12
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _scalar(name: str, value) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
-        raise LossInputError("not_numeric", name, repr(value), "a number",
-                             f"{name} must be a number, found {value!r}") from exc
 
 
 def _broadcast(named: list) -> tuple:
@@ -166,7 +160,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, reduction="mean"):
     layouts = {name: broadcast_layout(arr.shape, shape).ravel() for name, arr in named if arr.shape != shape}
     return Problem(
         arrays={name: np.broadcast_to(arr, shape).ravel() for name, arr in named},
-        params={"margin": _scalar("margin", margin)},
+        params={"margin": as_scalar("margin", margin)},
         reduction=reduction,
         none_shape=shape,
         unit_axes={name: 0 for name in arrays},
@@ -208,7 +202,7 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
     Gradient: 1 for :math:`y = 1`, -1 inside the margin for :math:`y = -1`; at the
     kink :math:`x = \text{margin}` torch's clamp_min passes the gradient (-1), as here.
     """
-    return prepare_pointwise(input, target, reduction, params={"margin": _scalar("margin", margin)})
+    return prepare_pointwise(input, target, reduction, params={"margin": as_scalar("margin", margin)})
 
 
 # ------------------------------------------------------- soft margin
@@ -546,7 +540,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, reduction="mean"):
                 layouts[name] = broadcast_layout(arr.shape, shape)
     return Problem(
         arrays=canonical,
-        params={"margin": _scalar("margin", margin)},
+        params={"margin": as_scalar("margin", margin)},
         reduction=reduction,
         none_shape=none_shape,
         unit_axes={"input1": 0, "input2": 0, "target": 0},
@@ -626,7 +620,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     check_class_indices("target", t, c)
     return Problem(
         arrays=arrays,
-        params={"p": int(p), "margin": _scalar("margin", margin)},
+        params={"p": int(p), "margin": as_scalar("margin", margin)},
         reduction=reduction,
         none_shape=t.shape,
         unit_axes={"input": 0, "target": 0, "weight": None},
@@ -871,7 +865,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     passes the gradient, and on a swap tie torch's minimum gives each distance half.
     """
     check_reduction(reduction)
-    margin = _scalar("margin", margin)
+    margin = as_scalar("margin", margin)
     if margin <= 0:
         raise LossInputError("range", "margin", margin, "(0, inf)",
                              f"margin={margin} is outside (0, inf): triplet_margin_loss wants a positive margin")
@@ -889,7 +883,8 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
             layouts[name] = broadcast_layout(arr.shape, shape).reshape(units, width)
     return Problem(
         arrays=canonical,
-        params={"margin": margin, "p": _scalar("p", p), "eps": _scalar("eps", eps), "swap": bool(swap)},
+        params={"margin": margin, "p": as_scalar("p", p), "eps": as_scalar("eps", eps),
+                "swap": check_flag("swap", swap)},
         reduction=reduction,
         none_shape=shape[:-1],
         unit_axes={name: 0 for name in arrays},

@@ -7,29 +7,13 @@ import numbers
 import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
+from .numerics import log_add_exp
 from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked, reduction_parameter
-from .validation import LossInputError, as_float, as_int, check_ndim, check_reduction, fmt_shape
+from .validation import LossInputError, as_float, as_int, check_flag, check_ndim, check_reduction, fmt_shape
 
 __all__ = ["ctc_loss"]
 
 NEG_INF = -np.inf
-
-
-def _log_add(*terms: np.ndarray) -> np.ndarray:
-    """log(sum(exp(terms))) of two or three log-domain arrays, as torch's CTC kernel writes it.
-
-    Log-sum-exp shifted by the largest term so that exp never overflows; when
-    every term is -inf (an unreachable state) the shift is 0 instead, so that
-    the result is -inf rather than the NaN of -inf - -inf.
-    """
-    shift = terms[0]
-    for term in terms[1:]:
-        shift = np.maximum(shift, term)
-    shift = np.where(shift == NEG_INF, 0.0, shift)
-    total = np.exp(terms[0] - shift)
-    for term in terms[1:]:
-        total = total + np.exp(term - shift)
-    return np.log(total) + shift
 
 
 def _shift_right(a: np.ndarray, by: int) -> np.ndarray:
@@ -72,13 +56,13 @@ def _ctc_log_space(arrays: dict, params: dict) -> Unreduced:
     for t in range(1, steps):
         prev = alpha[t - 1]
         jump = np.where(may_jump, _shift_right(prev, 2), NEG_INF)
-        alpha[t] = _log_add(prev, _shift_right(prev, 1), jump) + emission[t]
+        alpha[t] = log_add_exp(prev, _shift_right(prev, 1), jump) + emission[t]
 
     last_t = input_lengths - 1
     final = alpha[np.maximum(last_t, 0), rows]  # (N, width), alpha at each sample's own last frame
     end_blank = final[rows, 2 * target_lengths]
     end_label = np.where(target_lengths > 0, final[rows, np.maximum(2 * target_lengths - 1, 0)], NEG_INF)
-    nll = -_log_add(end_blank, end_label)
+    nll = -log_add_exp(end_blank, end_label)
     # No frames: the empty target costs nothing, any other is impossible (torch's values).
     nll = np.where(input_lengths == 0, np.where(target_lengths == 0, 0.0, np.inf), nll)
     zeroed = params["zero_infinity"] & (nll == np.inf)
@@ -95,7 +79,7 @@ def _ctc_log_space(arrays: dict, params: dict) -> Unreduced:
         later = np.full((batch, width), NEG_INF)
         for t in range(steps - 1, -1, -1):
             jump = np.where(may_jump_ahead, _shift_left(later, 2), NEG_INF)
-            recursed = _log_add(later, _shift_left(later, 1), jump) + emission[t]
+            recursed = log_add_exp(later, _shift_left(later, 1), jump) + emission[t]
             start = np.where(ends, emission[t], NEG_INF)
             later = np.where((t == last_t)[:, None], start, np.where((t < last_t)[:, None], recursed, NEG_INF))
             beta[t] = later
@@ -349,9 +333,7 @@ def _prepare_ctc(log_probs, targets, input_lengths, target_lengths, blank, reduc
     if not 0 <= blank < classes:
         raise LossInputError("range", "blank", int(blank), f"[0, {classes - 1}]",
                              f"blank={blank} is outside the class range [0, {classes - 1}] of log_probs")
-    if not isinstance(zero_infinity, (bool, np.bool_)):
-        raise LossInputError("dtype", "zero_infinity", repr(zero_infinity), "True or False",
-                             f"zero_infinity must be True or False, found {zero_infinity!r}")
+    zero_infinity = check_flag("zero_infinity", zero_infinity)
     il = _lengths("input_lengths", input_lengths, batch)
     tl = _lengths("target_lengths", target_lengths, batch)
     if np.any(il > steps):
@@ -373,7 +355,7 @@ def _prepare_ctc(log_probs, targets, input_lengths, target_lengths, blank, reduc
     return Problem(
         arrays={"log_probs": canonical, "targets": np.where(inside, padded, blank),
                 "input_lengths": il, "target_lengths": tl},
-        params={"blank": int(blank), "zero_infinity": bool(zero_infinity), "batch": batch},
+        params={"blank": int(blank), "zero_infinity": zero_infinity, "batch": batch},
         reduction=reduction,
         none_shape=(batch,) if batched else (),
         unit_axes={"log_probs": 1, "targets": 0, "input_lengths": 0, "target_lengths": 0},

@@ -19,6 +19,7 @@ import torch
 
 import losses
 from losses import spec as spec_module
+from losses.numerics import log_softmax as _log_softmax
 from losses.spec import CurveAxis, LossSpec, Worked, allowed
 from ui.compute import torch_extras
 
@@ -333,9 +334,6 @@ def test_curvature_breaks_are_listed_exactly_where_the_slope_bends(name):
         assert not found, f"{name} declares no curvature break but its slope bends sharply at {found[:3]}"
 
 
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - z.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 @pytest.mark.parametrize("name", IDS)
@@ -393,3 +391,8 @@ def test_softmax_log_option_says_which_one(name):
     dim = example_call(spec).get("dim", spec.defaults()["dim"])
     mass = np.exp(out) if spec.worked.options["log"] else out
     np.testing.assert_allclose(mass.sum(axis=dim), 1.0, rtol=1e-12)
+
+
+def test_default_spec_is_a_registered_loss_the_notes_start_with():
+    assert losses.REGISTRY[losses.DEFAULT_SPEC.id] is losses.DEFAULT_SPEC
+    assert losses.DEFAULT_SPEC.notes_order == 0 and losses.DEFAULT_SPEC.family != "activation"
