@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import losses
 from losses.numerics import log_softmax
-from tests.backend.torch_reference import check, torch_refuses
+from tests.backend.torch_check import check, torch_refuses
 
 REDUCTIONS = ["none", "mean", "sum"]
 RNG = np.random.default_rng(3)

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import losses
-from losses.ranking import COSINE_EPS
-from tests.backend.torch_reference import check, torch_refuses, torch_value_and_grad
+from losses.numerics import COSINE_EPS
+from tests.backend.torch_check import check, torch_refuses, torch_value_and_grad
 
 F = losses.functional
 REDUCTIONS = ["none", "mean", "sum"]

@@ -59,7 +59,7 @@ def example_call(spec):
 
 @pytest.mark.parametrize("name", IDS)
 def test_example_matches_torch(name):
-    from tests.backend.torch_reference import check
+    from tests.backend.torch_check import check
 
     spec = losses.get_spec(name)
     args, kwargs = example_call(spec)

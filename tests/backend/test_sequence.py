@@ -12,7 +12,7 @@ import losses
 from losses.functional import ctc_loss
 from losses.numerics import log_softmax
 from tests.backend.ctc_strategies import ctc_problems
-from tests.backend.torch_reference import check, torch_refuses
+from tests.backend.torch_check import check, torch_refuses
 
 RNG = np.random.default_rng(3)
 
