@@ -186,7 +186,7 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
             st.caption(note)
         if surf.nonfinite:
             st.caption(t("landscape.nonfinite", count=surf.nonfinite))
-        if spec.id == "ctc_loss":
+        if spec.gradient == "log_softmax_logits":  # the arrows follow torch's gradient, not this surface's
             st.caption(t("landscape.ctc_note"))
     with right:
         descent(spec, tensors, params, key, surf, field, labels, can_sync)

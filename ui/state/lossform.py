@@ -29,7 +29,10 @@ from ui.state.urlstate import (
 from ui.text.i18n import catalog, translate
 from ui.text.tensors import settle_targets
 
-DEFAULT_LOSS = "l1_loss"
+
+def default_spec() -> LossSpec:
+    """The loss the pages open with (``losses.DEFAULT_SPEC``)."""
+    return losses.DEFAULT_SPEC
 
 
 def _ordered_ids(allowed=None) -> list[str]:
@@ -71,8 +74,9 @@ def _load(prefix: str, spec: LossSpec, tensors: dict, params: dict) -> None:
             editor.load(f"{prefix}_{arg.name}", value)
 
 
-def init(prefix: str, default_loss: str = DEFAULT_LOSS, allowed=None, extra_keys=frozenset()) -> dict:
+def init(prefix: str, default_loss: str | None = None, allowed=None, extra_keys=frozenset()) -> dict:
     """Load the form from the URL when the learner arrives with a link, else keep the session's state."""
+    default_loss = default_loss or default_spec().id
     state = st.session_state.get(prefix)
     q = query()
     if state is None or (arrived_with_link() and "loss" in q):

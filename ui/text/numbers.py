@@ -5,6 +5,7 @@
 * :func:`short`: a compact reading, four significant figures (metrics, tables, captions, heatmap cells);
 * :func:`latex`: :func:`short` written as LaTeX (``10^{-8}``, ``\\infty``) for the worked arithmetic;
 * :func:`torch_print`: four decimals with trailing zeros dropped, as torch prints a scalar;
+* :func:`torch_print_tensor`: a tensor written with :func:`torch_print` numbers, as nested lists;
 * :func:`significant`: a fixed count of significant digits, where the digits past torch's print matter;
 * :func:`difference`: a difference between two computations, ``0`` when they agree exactly, else ``1.2e-17``.
 """
@@ -12,6 +13,8 @@
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 _LATEX_SPECIAL = {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}
 
@@ -69,3 +72,11 @@ def significant(value, digits: int = 6) -> str:
 def difference(value) -> str:
     """A difference between two computations: 0 when they agree exactly, else one digit and the exponent."""
     return "0" if not value else f"{float(value):.1e}"
+
+
+def torch_print_tensor(values) -> str:
+    """A tensor as nested lists of :func:`torch_print` numbers: ``[[1, 0.5], [0, 2]]``."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 0:
+        return torch_print(arr)
+    return "[" + ", ".join(torch_print_tensor(a) for a in arr) + "]"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from losses.activations import log_sigmoid as log_sigmoid_array
+from losses import numerics
 from losses.spec import LossSpec
 from ui.text.numbers import latex as plain
 from ui.worked.latex_layout import SUM_EM, estimate
@@ -57,15 +57,11 @@ def ends(expression: str, value) -> str:
 
 
 def log_sum_exp(x: np.ndarray) -> float:
-    m = float(np.max(x)) if x.size else -np.inf
-    if not np.isfinite(m):
-        with np.errstate(invalid="ignore", over="ignore"):
-            return float(np.log(np.sum(np.exp(x))))
-    return m + float(np.log(np.sum(np.exp(x - m))))
+    return float(numerics.log_sum_exp(np.asarray(x, dtype=np.float64)))
 
 
 def log_sigmoid(x: float) -> float:
-    return float(log_sigmoid_array(np.float64(x)))
+    return float(numerics.log_sigmoid(np.float64(x)))
 
 
 @dataclass

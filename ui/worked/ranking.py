@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from losses.ranking import COSINE_EPS
+from losses.numerics import COSINE_EPS
 from ui.worked.core import (
     Call,
     Term,
