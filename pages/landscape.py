@@ -9,12 +9,14 @@ from ui.figures.landscape import CONFIG, descent_figure, surface_figure
 from ui.state import cached, lossform, viewstate
 from ui.state.cachekey import fingerprint
 from ui.state.page import lang, query, require_shell, show_error, show_link_problems, sync_url, t
+from ui.state.session_keys import FormKeys
 from ui.text.numbers import format_number, short
 from ui.text.tensors import TensorInputError
 
 require_shell()
 
 PREFIX = "ls"
+KEYS = FormKeys(PREFIX)
 GRIDS = (21, 31, 41, 51, 61, 81, 101, 151, 201)
 SPANS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0)
@@ -123,7 +125,7 @@ def sync(view: dict) -> None:
 def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     """Everything below the form: the two elements, then the window around them.  Choosing an element reruns
     this part."""
-    view = st.session_state[f"{PREFIX}_view"]
+    view = st.session_state[KEYS.view]
     options = visual.tensor_elements(spec, tensors)
     dx, dy = visual.default_pair(spec, tensors)
     c1, c2 = st.columns(2)
@@ -141,7 +143,7 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
 def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> None:
     """The surface over the window (its grid and range sliders sit above it) and, beside it, the descent part.
     Moving the grid or the range reruns only this part."""
-    view = st.session_state[f"{PREFIX}_view"]
+    view = st.session_state[KEYS.view]
     viewstate.bind(view, "grid", "ls_grid", GRIDS, DEFAULTS["grid"])
     viewstate.bind(view, "span", "ls_span", SPANS, DEFAULTS["span"])
     # The sliders are drawn above the surface, once it exists; their values are already in the session.
@@ -196,7 +198,7 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
 def descent(spec, tensors: dict, params: dict, key: str, surf, field: str, labels: dict, can_sync: bool) -> None:
     """The contour map with the descent field and the path: the learning rate and the steps rerun only this,
     so moving them leaves the 3D surface alone."""
-    view = st.session_state[f"{PREFIX}_view"]
+    view = st.session_state[KEYS.view]
     st.subheader(t("landscape.contour"))
     c1, c2 = st.columns(2)
     viewstate.bind(view, "lr", "ls_lr", RATES, DEFAULTS["lr"])

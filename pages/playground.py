@@ -9,12 +9,13 @@ from ui.compute.runner import run_backend, run_torch, torch_version
 from ui.figures.common import matrix_heatmap
 from ui.state import lossform
 from ui.state.page import lang, require_shell, show_error, sync_url, t
+from ui.state.session_keys import PLAYGROUND
 from ui.text.numbers import difference, short
 from ui.worked.lines import worked_lines
 
 require_shell()
 
-PREFIX = "pg"
+PREFIX = PLAYGROUND.prefix
 
 st.title(t("playground.title"))
 st.caption(t("playground.intro"))

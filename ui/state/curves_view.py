@@ -16,12 +16,14 @@ from ui.compute import visual
 from ui.figures.curves import CONFIG, curves_figure
 from ui.state import lossform, viewstate
 from ui.state.page import lang, sync_url, t
+from ui.state.session_keys import FormKeys
 from ui.state.urlstate import example_parameters, format_parameter, parse_parameter
 from ui.text.errors import describe
 from ui.text.numbers import format_number, short
 from ui.text.tensors import TensorInputError, to_json
 
 PREFIX = "cv"
+KEYS = FormKeys(PREFIX)
 SPANS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)
 POINTS = (101, 201, 401, 801, 1001)
 DEFAULTS = {"el": None, "with": None, "span": 3.0, "points": 401}
@@ -160,7 +162,7 @@ def view_query(view: dict, spec) -> dict:
 @st.fragment
 def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     """Everything below the form: its widgets rerun only this part of the page."""
-    view = st.session_state[f"{PREFIX}_view"]
+    view = st.session_state[KEYS.view]
     options = visual.tensor_elements(spec, tensors, prediction_only=True)
     if not options:
         st.info(t("curves.no_element"))
