@@ -12,68 +12,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def _key(name: str, suffix: str, doc: str = "") -> property:
+    """A key spelled ``<name><suffix>``, where ``name`` is the object's ``key`` or ``prefix``."""
+    return property(lambda self: getattr(self, name) + suffix, doc=doc or None)
+
+
+def _versioned(name: str, suffix: str, doc: str = ""):
+    """A key that carries a version, ``<name><suffix><version>``: renewed to start a widget afresh."""
+    def key(self, version: int) -> str:
+        return f"{getattr(self, name)}{suffix}{version}"
+    key.__doc__ = doc or None
+    return key
+
+
 @dataclass(frozen=True)
 class EditorKeys:
     """The keys of one tensor editor (``key`` is ``<prefix>_<argument name>``)."""
 
     key: str
 
-    @property
-    def ndim(self) -> str:
-        return f"{self.key}__ndim"
-
-    @property
-    def version(self) -> str:
-        """Renewed when a tensor is loaded into the editor, so its widgets start again from the new cells."""
-        return f"{self.key}__ver"
-
-    @property
-    def base(self) -> str:
-        """The cells the grid widget starts from."""
-        return f"{self.key}__base"
-
-    @property
-    def cells(self) -> str:
-        """The cells as last typed."""
-        return f"{self.key}__cells"
-
-    @property
-    def json(self) -> str:
-        return f"{self.key}__json"
-
-    @property
-    def shape_error(self) -> str:
-        return f"{self.key}__shape_error"
-
-    @property
-    def shape_form(self) -> str:
-        return f"{self.key}__shape_form"
-
-    @property
-    def shape_text(self) -> str:
-        return f"{self.key}__shape_text"
-
-    @property
-    def fill(self) -> str:
-        return f"{self.key}__fill"
-
-    @property
-    def add_column(self) -> str:
-        return f"{self.key}__add"
-
-    @property
-    def remove_column(self) -> str:
-        return f"{self.key}__del"
-
-    def grid(self, version: int) -> str:
-        return f"{self.key}__grid_v{version}"
-
-    def area(self, version: int) -> str:
-        return f"{self.key}__area_v{version}"
-
-    def use(self, version: int) -> str:
-        """The checkbox that switches an optional tensor on."""
-        return f"{self.key}__use_v{version}"
+    ndim = _key("key", "__ndim")
+    version = _key("key", "__ver", "Renewed when a tensor is loaded, so the editor's widgets start from the new cells.")
+    base = _key("key", "__base", "The cells the grid widget starts from.")
+    cells = _key("key", "__cells", "The cells as last typed.")
+    json = _key("key", "__json")
+    shape_error = _key("key", "__shape_error")
+    shape_form = _key("key", "__shape_form")
+    shape_text = _key("key", "__shape_text")
+    fill = _key("key", "__fill")
+    add_column = _key("key", "__add")
+    remove_column = _key("key", "__del")
+    grid = _versioned("key", "__grid_v")
+    area = _versioned("key", "__area_v")
+    use = _versioned("key", "__use_v", "The checkbox that switches an optional tensor on.")
 
 
 @dataclass(frozen=True)
@@ -82,39 +53,14 @@ class FormKeys:
 
     prefix: str
 
-    @property
-    def state(self) -> str:
-        """The form's own dict: loss id, last valid tensors, parameters, optional tensors in use, version."""
-        return self.prefix
-
-    @property
-    def link_errors(self) -> str:
-        """What was wrong with the link the form was loaded from, shown once by the loss picker."""
-        return f"{self.prefix}__link_errors"
-
-    @property
-    def sync_picker(self) -> str:
-        """Set when the form was loaded from a link: the picker then shows the link's loss."""
-        return f"{self.prefix}__sync_picker"
-
-    @property
-    def loss_widget(self) -> str:
-        return f"{self.prefix}__loss_widget"
-
-    @property
-    def form_open(self) -> str:
-        """The toggle that shows the form on the curves and landscape pages."""
-        return f"{self.prefix}__form_open"
-
-    @property
-    def playground_seen(self) -> str:
-        """The playground state this page last took over (viewstate.adopt_playground)."""
-        return f"{self.prefix}__pg_seen"
-
-    @property
-    def view(self) -> str:
-        """The page's view settings (elements, sliders) with the version that renews their widgets."""
-        return f"{self.prefix}_view"
+    state = _key("prefix", "", "The form's own dict: loss id, last valid tensors, parameters, optional tensors in "
+                               "use, version.")
+    link_errors = _key("prefix", "__link_errors", "What was wrong with the link the form was loaded from.")
+    sync_picker = _key("prefix", "__sync_picker", "Set when a link loaded the form: the picker shows its loss.")
+    loss_widget = _key("prefix", "__loss_widget")
+    form_open = _key("prefix", "__form_open", "The toggle that shows the form on the curves and landscape pages.")
+    playground_seen = _key("prefix", "__pg_seen", "The playground state this page last took over.")
+    view = _key("prefix", "_view", "The page's view settings with the version that renews their widgets.")
 
     def editor(self, argument: str) -> EditorKeys:
         return EditorKeys(f"{self.prefix}_{argument}")

@@ -4,47 +4,35 @@ from __future__ import annotations
 
 import numpy as np
 
-from ui.worked.core import (
-    Call,
-    Worked,
-    builds,
-    each_unit,
-    join,
-    log_sigmoid,
-    num,
-    plain,
-    shown_units,
-    sub,
-    vector,
-)
+from ui.worked.core import Call, Worked, builds, each_unit, log_sigmoid, shown_units
+from ui.worked.latex import join, num, plain, sub, vector
 
 
-@builds("sigmoid")
-def sigmoid(work: Worked, call: Call) -> None:
-    work.add(r"\sigma(x) = \frac{1}{1 + e^{-x}}")
+def _each_element(work: Worked, call: Call, header: str, ours, line) -> None:
+    """The formula, then per element ``line(x, backend)``, checked against ``ours(x)``."""
+    work.add(header)
 
     def render(u):
         x = float(call.arrays["input"][u])
         backend = float(call.values[u])
         with np.errstate(over="ignore"):
-            work.check(f"{call.loss} unit {u}", float(np.exp(log_sigmoid(x))), backend)
-        return [rf"\sigma({plain(x)}) = \frac{{1}}{{1 + e^{{{plain(-x)}}}}} = {plain(backend)}"]
+            work.check(f"{call.loss} unit {u}", ours(x), backend)
+        return [line(x, backend)]
 
     each_unit(work, call, render)
+
+
+@builds("sigmoid")
+def sigmoid(work: Worked, call: Call) -> None:
+    _each_element(work, call, r"\sigma(x) = \frac{1}{1 + e^{-x}}", lambda x: float(np.exp(log_sigmoid(x))),
+                  lambda x, v: rf"\sigma({plain(x)}) = \frac{{1}}{{1 + e^{{{plain(-x)}}}}} = {plain(v)}")
 
 
 @builds("tanh")
 def tanh(work: Worked, call: Call) -> None:
-    work.add(r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}")
-
-    def render(u):
-        x = float(call.arrays["input"][u])
-        backend = float(call.values[u])
-        work.check(f"{call.loss} unit {u}", float(np.tanh(x)), backend)
-        return [rf"\tanh({plain(x)}) = \frac{{e^{{{plain(x)}}} - e^{{{plain(-x)}}}}}"
-                rf"{{e^{{{plain(x)}}} + e^{{{plain(-x)}}}}} = {plain(backend)}"]
-
-    each_unit(work, call, render)
+    _each_element(work, call, r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}", lambda x: float(np.tanh(x)),
+                  lambda x, v: rf"\tanh({plain(x)}) = \frac{{e^{{{plain(x)}}} - e^{{{plain(-x)}}}}}"
+                               rf"{{e^{{{plain(x)}}} + e^{{{plain(-x)}}}}} = {plain(v)}")
 
 
 @builds("softmax")

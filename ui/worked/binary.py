@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ui.worked.core import (
-    Call,
-    Term,
-    Worked,
-    builds,
-    each_unit,
-    elementwise,
-    get,
-    join,
-    log_sigmoid,
-    num,
-    plain,
-    sub,
-)
+from ui.worked.core import Call, Term, Worked, builds, each_unit, elementwise, get, log_sigmoid
+from ui.worked.latex import join, num, plain, sub
 
 
 @builds("binary_cross_entropy")

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ui.worked.core import (
-    Call,
-    Worked,
-    builds,
-    each_unit,
-    join,
-    log_sum_exp,
-    num,
-    plain,
-    sub,
-    vector,
-)
+from ui.worked.core import Call, Worked, builds, each_unit, log_sum_exp
+from ui.worked.latex import join, num, plain, sub, vector
 
 
 def class_sub(index: tuple, c) -> str:

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ui.worked.core import (
-    Call,
-    Term,
-    Worked,
-    builds,
-    elementwise,
-    get,
-    num,
-    plain,
-)
+from ui.worked.core import Call, Term, Worked, builds, elementwise, get
+from ui.worked.latex import num, plain
 
 
 @builds("kl_divergence")

@@ -5,21 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from losses.numerics import COSINE_EPS
-from ui.worked.core import (
-    Call,
-    Term,
-    Worked,
-    builds,
-    each_unit,
-    elementwise,
-    ends,
-    get,
-    join,
-    num,
-    plain,
-    sub,
-    vector,
-)
+from ui.worked.core import Call, Term, Worked, builds, each_unit, elementwise, get
+from ui.worked.latex import ends, join, num, plain, sub, vector
 
 
 @builds("margin_ranking")

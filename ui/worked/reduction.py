@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ui.worked.core import Call, Worked, ends, join, num, plain, vector
+from ui.worked.core import Call, Worked
+from ui.worked.latex import ends, join, num, plain, vector
 
 
 def per_sample(call: Call) -> bool:

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ui.worked.core import (
-    Call,
-    Term,
-    Worked,
-    builds,
-    elementwise,
-    get,
-    num,
-    plain,
-    times_weight,
-)
+from ui.worked.core import Call, Term, Worked, builds, elementwise, get, times_weight
+from ui.worked.latex import num, plain
 
 
 @builds("absolute_error")

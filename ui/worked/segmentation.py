@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ui.worked.core import (
-    Call,
-    Worked,
-    builds,
-    each_unit,
-    join,
-    num,
-    plain,
-    sub,
-)
+from ui.worked.core import Call, Worked, builds, each_unit
+from ui.worked.latex import join, num, plain, sub
 
 
 def _overlap_sum_line(call: Call, u: int, name: str) -> tuple[str, float]:

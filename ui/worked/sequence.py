@@ -5,15 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 import losses
-from ui.worked.core import (
-    Call,
-    Worked,
-    builds,
-    each_unit,
-    num,
-    plain,
-    sub,
-)
+from ui.worked.core import Call, Worked, builds, each_unit
+from ui.worked.latex import num, plain, sub
 
 
 @builds("ctc")
