@@ -38,15 +38,7 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
 
 def _prepare_elementwise(input) -> Problem:
     x = as_float("input", input)
-    return Problem(
-        arrays={"input": x.reshape(-1)},
-        params={},
-        reduction="none",
-        none_shape=x.shape,
-        unit_axes={"input": 0},
-        original_shapes={"input": x.shape},
-        differentiable=("input",),
-    )
+    return Problem.from_canonical({"input": x.reshape(-1)}, {"input": x}, reduction="none", none_shape=x.shape)
 
 
 def _sigmoid_compute(arrays: dict, params: dict) -> Unreduced:
@@ -113,15 +105,8 @@ def _prepare_along_dim(input, dim) -> Problem:
     shape = x.shape if x.ndim else (1,)
     before = int(np.prod(shape[:axis], dtype=np.int64))
     after = int(np.prod(shape[axis + 1:], dtype=np.int64))
-    return Problem(
-        arrays={"input": x.reshape(before, shape[axis], after)},
-        params={},
-        reduction="none",
-        none_shape=x.shape,
-        unit_axes={"input": 0},
-        original_shapes={"input": x.shape},
-        differentiable=("input",),
-    )
+    return Problem.from_canonical({"input": x.reshape(before, shape[axis], after)}, {"input": x},
+                                  reduction="none", none_shape=x.shape)
 
 
 def _shifted(x: np.ndarray) -> np.ndarray:

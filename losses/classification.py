@@ -132,27 +132,17 @@ def _problem(x: np.ndarray, target: np.ndarray, canonical_target: np.ndarray, ta
              params: dict, reduction: str) -> Problem:
     canonical_x, x_layout = _positions_first(x)
     arrays = {"input": canonical_x, "target": canonical_target}
-    shapes = {"input": x.shape, "target": target.shape}
-    units = {"input": 0, "target": 0}
+    original = {"input": x, "target": target}
     layouts = {}
     if x_layout is not None:
         layouts["input"] = x_layout
     if target_layout is not None:
         layouts["target"] = target_layout
     if w is not None:
-        arrays["weight"] = w
-        shapes["weight"] = w.shape
-        units["weight"] = None
-    return Problem(
-        arrays=arrays,
-        params=params,
-        reduction=reduction,
-        none_shape=_index_shape(x),
-        unit_axes=units,
-        original_shapes=shapes,
-        differentiable=("input",),
-        layouts=layouts,
-    )
+        arrays["weight"] = original["weight"] = w
+    return Problem.from_canonical(arrays, original, reduction=reduction, none_shape=_index_shape(x),
+                                  params=params, unit_axes={"input": 0, "target": 0, "weight": None},
+                                  layouts=layouts)
 
 
 def _index_problem(loss: str, x: np.ndarray, t: np.ndarray, w, ignore_index: int, reduction: str,

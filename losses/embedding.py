@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._core import Problem, Unreduced, broadcast_layout, loss_function
+from ._core import Problem, Unreduced, broadcast_canonical, broadcast_layout, loss_function
 from ._margins import SOURCES, broadcast_named, hinge_slope, margin_parameter, same_ndim
 from .numerics import COSINE_EPS
 from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked, reduction_parameter
@@ -274,16 +274,9 @@ def cosine_embedding_loss(input1, input2, target, margin=0, reduction="mean"):
             canonical[name] = np.broadcast_to(arr, shape)
             if arr.shape != shape:
                 layouts[name] = broadcast_layout(arr.shape, shape)
-    return Problem(
-        arrays=canonical,
-        params={"margin": as_scalar("margin", margin)},
-        reduction=reduction,
-        none_shape=none_shape,
-        unit_axes={"input1": 0, "input2": 0, "target": 0},
-        original_shapes={"input1": a.shape, "input2": b.shape, "target": y.shape},
-        differentiable=("input1", "input2"),
-        layouts=layouts,
-    )
+    return Problem.from_canonical(canonical, {"input1": a, "input2": b, "target": y}, reduction=reduction,
+                                  none_shape=none_shape, params={"margin": as_scalar("margin", margin)},
+                                  differentiable=("input1", "input2"), layouts=layouts)
 
 
 # ------------------------------------------------------- triplet margin
@@ -533,22 +526,11 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     shape = broadcast_named(named)
     width = shape[-1] if shape else 1
     units = int(np.prod(shape[:-1], dtype=np.int64)) if shape else 1
-    canonical, layouts = {}, {}
-    for name, arr in named:
-        canonical[name] = np.broadcast_to(arr, shape).reshape(units, width)
-        if arr.shape != shape:
-            layouts[name] = broadcast_layout(arr.shape, shape).reshape(units, width)
-    return Problem(
-        arrays=canonical,
-        params={"margin": margin, "p": as_scalar("p", p), "eps": as_scalar("eps", eps),
-                "swap": check_flag("swap", swap)},
-        reduction=reduction,
-        none_shape=shape[:-1],
-        unit_axes={name: 0 for name in arrays},
-        original_shapes={name: arr.shape for name, arr in named},
-        differentiable=("anchor", "positive", "negative"),
-        layouts=layouts,
-    )
+    canonical, layouts = broadcast_canonical(arrays, shape, (units, width))
+    params = {"margin": margin, "p": as_scalar("p", p), "eps": as_scalar("eps", eps),
+              "swap": check_flag("swap", swap)}
+    return Problem.from_canonical(canonical, arrays, reduction=reduction, none_shape=shape[:-1], params=params,
+                                  differentiable=("anchor", "positive", "negative"), layouts=layouts)
 
 
 # ------------------------------------------------------- registry

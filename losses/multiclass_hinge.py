@@ -105,15 +105,8 @@ def multilabel_margin_loss(input, target, reduction="mean"):
         raise LossInputError("class_index", "target", bad, f"[-1, {c - 1}]",
                              f"target holds label index {bad}, outside [-1, {c - 1}] for {c} classes "
                              f"(-1 ends a sample's list of labels)")
-    return Problem(
-        arrays={"input": x.reshape(n, c), "target": t.reshape(n, c)},
-        params={},
-        reduction=reduction,
-        none_shape=none_shape,
-        unit_axes={"input": 0, "target": 0},
-        original_shapes={"input": x.shape, "target": t.shape},
-        differentiable=("input",),
-    )
+    return Problem.from_canonical({"input": x.reshape(n, c), "target": t.reshape(n, c)}, {"input": x, "target": t},
+                                  reduction=reduction, none_shape=none_shape)
 
 
 # ------------------------------------------------------- multi margin
@@ -174,25 +167,18 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
                              f"target shape {fmt_shape(t.shape)} does not fit input shape {fmt_shape(x.shape)}: "
                              f"multi_margin_loss wants one class index per sample, a 1-D target of size {n}")
     arrays = {"input": x.reshape(n, c), "target": t.reshape(n)}
-    shapes = {"input": x.shape, "target": t.shape}
+    original = {"input": x, "target": t}
     if weight is not None:
         w = as_float("weight", weight)
         if w.ndim != 1 or w.size != c:
             raise LossInputError("shape", "weight", fmt_shape(w.shape), f"({c},)",
                                  f"weight shape {fmt_shape(w.shape)} does not fit input shape "
                                  f"{fmt_shape(x.shape)}: weight must be 1-D with one entry per class ({c})")
-        arrays["weight"] = w
-        shapes["weight"] = w.shape
+        arrays["weight"] = original["weight"] = w
     check_class_indices("target", t, c)
-    return Problem(
-        arrays=arrays,
-        params={"p": int(p), "margin": as_scalar("margin", margin)},
-        reduction=reduction,
-        none_shape=t.shape,
-        unit_axes={"input": 0, "target": 0, "weight": None},
-        original_shapes=shapes,
-        differentiable=("input",),
-    )
+    return Problem.from_canonical(arrays, original, reduction=reduction, none_shape=t.shape,
+                                  params={"p": int(p), "margin": as_scalar("margin", margin)},
+                                  unit_axes={"input": 0, "target": 0, "weight": None})
 
 
 # ------------------------------------------------------- registry

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Problem, Unreduced, broadcast_layout, loss_function
+from ._core import Problem, Unreduced, broadcast_canonical, loss_function
 from ._margins import SOURCES, broadcast_named, hinge_slope, margin_parameter, same_ndim
 from .pointwise import prepare_pointwise
 from .spec import Argument, CurveAxis, LossSpec, Worked, reduction_parameter
@@ -66,17 +66,10 @@ def margin_ranking_loss(input1, input2, target, margin=0, reduction="mean"):
     named = list(arrays.items())
     same_ndim(named)
     shape = broadcast_named(named)
-    layouts = {name: broadcast_layout(arr.shape, shape).ravel() for name, arr in named if arr.shape != shape}
-    return Problem(
-        arrays={name: np.broadcast_to(arr, shape).ravel() for name, arr in named},
-        params={"margin": as_scalar("margin", margin)},
-        reduction=reduction,
-        none_shape=shape,
-        unit_axes={name: 0 for name in arrays},
-        original_shapes={name: arr.shape for name, arr in named},
-        differentiable=("input1", "input2"),
-        layouts=layouts,
-    )
+    canonical, layouts = broadcast_canonical(arrays, shape)
+    return Problem.from_canonical(canonical, arrays, reduction=reduction, none_shape=shape,
+                                  params={"margin": as_scalar("margin", margin)},
+                                  differentiable=("input1", "input2"), layouts=layouts)
 
 
 # ------------------------------------------------------- hinge embedding

@@ -28,15 +28,9 @@ def _prepare_overlap(input, target, smooth, reduction) -> Problem:
     check_range("smooth", float(smooth), 0)
     batch = x.shape[0]
     pixels = int(np.prod(x.shape[1:], dtype=np.int64))
-    return Problem(
-        arrays={"input": x.reshape(batch, pixels), "target": y.reshape(batch, pixels)},
-        params={"smooth": float(smooth)},
-        reduction=reduction,
-        none_shape=(batch,),
-        unit_axes={"input": 0, "target": 0},
-        original_shapes={"input": x.shape, "target": y.shape},
-        differentiable=("input",),
-    )
+    return Problem.from_canonical({"input": x.reshape(batch, pixels), "target": y.reshape(batch, pixels)},
+                                  {"input": x, "target": y}, reduction=reduction, none_shape=(batch,),
+                                  params={"smooth": float(smooth)})
 
 
 def _dice_compute(arrays: dict, params: dict) -> Unreduced:

@@ -143,17 +143,14 @@ def _prepare_ctc(log_probs, targets, input_lengths, target_lengths, blank, reduc
         raise LossInputError("class_index", "targets", bad, f"[0, {classes - 1}] except blank={blank}",
                              f"targets holds label {bad}, {why}; labels must lie in [0, {classes - 1}] "
                              f"and differ from blank={blank}")
-    return Problem(
-        arrays={"log_probs": canonical, "targets": np.where(inside, padded, blank),
-                "input_lengths": il, "target_lengths": tl},
+    return Problem.from_canonical(
+        {"log_probs": canonical, "targets": np.where(inside, padded, blank), "input_lengths": il,
+         "target_lengths": tl},
+        {"log_probs": lp, "targets": tg, "input_lengths": input_lengths, "target_lengths": target_lengths},
+        reduction=reduction, none_shape=(batch,) if batched else (),
         params={"blank": int(blank), "zero_infinity": zero_infinity, "batch": batch},
-        reduction=reduction,
-        none_shape=(batch,) if batched else (),
         unit_axes={"log_probs": 1, "targets": 0, "input_lengths": 0, "target_lengths": 0},
-        original_shapes={"log_probs": lp.shape, "targets": tg.shape,
-                         "input_lengths": np.shape(input_lengths), "target_lengths": np.shape(target_lengths)},
-        differentiable=("log_probs",),
-    )
+        differentiable=("log_probs",))
 
 
 def _path_sums(arrays: dict, blank: int, unit: int, x_entry: tuple | None, y_entry: tuple | None) -> dict:

@@ -312,28 +312,23 @@ def _jumps(spec: LossSpec, order: int) -> list:
     return found
 
 
-@pytest.mark.parametrize("name", IDS)
-def test_kinks_are_listed_exactly_where_the_slope_jumps(name):
-    """Sweep every prediction element of the example: a loss with kinks shows a jump of its slope
-    somewhere, any other loss nowhere."""
+# order 1: the slope jumps (``kinks``); order 2: only the slope's slope does (``curvature_breaks``), which
+# is asked only of losses without kinks, since a jump of the slope hides what its slope does.
+SMOOTHNESS_CASES = [(s.id, 1) for s in losses.SPECS] + [(s.id, 2) for s in losses.SPECS if not s.kinks]
+
+
+@pytest.mark.parametrize("name,order", SMOOTHNESS_CASES)
+def test_kinks_and_curvature_breaks_are_listed_exactly_where_the_slope_jumps_or_bends(name, order):
+    """Sweep every prediction element of the example: a loss that declares kinks (or curvature breaks)
+    shows a jump of its slope (or of the slope's slope) somewhere, any other loss nowhere."""
     spec = losses.get_spec(name)
-    found = _jumps(spec, 1)
-    if spec.has_kinks:
-        assert found, f"{name} declares kinks {spec.kinks} but its slope never jumps on the example"
+    declared = spec.kinks if order == 1 else spec.curvature_breaks
+    what = "kinks" if order == 1 else "curvature breaks"
+    found = _jumps(spec, order)
+    if declared:
+        assert found, f"{name} declares {what} {declared} but nothing jumps on the example"
     else:
-        assert not found, f"{name} declares no kinks but its slope jumps at {found[:3]}"
-
-
-@pytest.mark.parametrize("name", [s.id for s in losses.SPECS if not s.kinks])
-def test_curvature_breaks_are_listed_exactly_where_the_slope_bends(name):
-    spec = losses.get_spec(name)
-    found = _jumps(spec, 2)
-    if spec.curvature_breaks:
-        assert found, f"{name} declares curvature breaks but its slope never bends sharply on the example"
-    else:
-        assert not found, f"{name} declares no curvature break but its slope bends sharply at {found[:3]}"
-
-
+        assert not found, f"{name} declares no {what} but something jumps at {found[:3]}"
 
 
 @pytest.mark.parametrize("name", IDS)
