@@ -13,11 +13,8 @@ import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
 from ._surface import lse_linear
-from .numerics import (
-    log_sigmoid,  # noqa: F401  (importable from here too, until ui/worked switches to losses.numerics)
-    log_softmax_backward,
-)
 from .numerics import log_softmax as log_softmax_along
+from .numerics import log_softmax_backward
 from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked
 from .validation import LossInputError, as_float
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from . import embedding, multiclass_hinge, pairwise
 from .embedding import cosine_embedding_loss, triplet_margin_loss
 from .multiclass_hinge import multi_margin_loss, multilabel_margin_loss
-from .numerics import COSINE_EPS  # noqa: F401  (importable from here too, until ui/worked imports losses.numerics)
 from .pairwise import hinge_embedding_loss, margin_ranking_loss, soft_margin_loss
 
 # The order the pages list them in.
