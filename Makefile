@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test venv dev browser bench lint
+.PHONY: run test test-fast venv dev browser bench lint
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ run: venv
 
 test: dev browser
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# Everything but the browser tests, with no apt step: the loop to run while working.
+test-fast: dev
+	$(PY) -m pytest -q -p no:cacheprovider -m "not e2e"
 
 lint: dev
 	$(VENV)/bin/ruff check .

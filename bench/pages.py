@@ -26,7 +26,7 @@ Two measurements, printed with the ratio page / floor (target: at most 1.5):
   if those internals change, and checks that each rerun redrew the chart with the new value.  The floor
   has no fragment: each edit reruns its whole (short) script.  For information the bench also prints a
   rerun of the whole page against the floor's (a new loss, a language switch or a followed link pays it).
-* browser: ``streamlit run``, Debian's chromium driven by Playwright with the flags of tests/e2e/conftest.py;
+* browser: ``streamlit run``, Debian's chromium driven by Playwright with the flags of tools/serve.py;
   the time from the key press that moves the slider to the end of the redraw of the charts it changes (the
   last plotly ``plotly_afterplot`` event or change to a chart's DOM, then the next painted frame), median of
   ``--runs``.  In the browser the pages' sliders sit in ``st.fragment``, so only that part reruns.
@@ -42,22 +42,16 @@ import functools
 import gc
 import logging
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+from tools.serve import READY, launch_chromium, start_server, stop_server, wait_healthy  # noqa: E402
 
 # Each case: (name, script served, URL path, AppTest page or None, slider key, slider label, values the
 # slider takes in turn under AppTest, the key that moves it in the browser, the st.fragment holding the slider
@@ -114,33 +108,6 @@ ARM = """() => {
 }"""
 REDRAWN = (f"() => {{ const b = window.__bench; return b.t0 !== null && b.last !== null && b.painted !== null "
            f"&& performance.now() - b.last > {QUIET_MS}; }}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(script: str, extra: list[str]) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
-        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def wait_healthy(url: str, timeout: float = 90) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit at {url} did not start")
 
 
 # --- server: AppTest --------------------------------------------------------------------------------------------
@@ -290,10 +257,11 @@ def main() -> int:
     servers = {}
     wanted = {name for pair in pairs for name in pair}
     for script in dict.fromkeys(case[1] for case in CASES if case[0] in wanted):
-        servers[script] = start_server(script, ["--runner.postScriptGC", "false"] if options.no_post_script_gc else [])
+        extra = ["--runner.postScriptGC", "false"] if options.no_post_script_gc else None
+        servers[script] = start_server(script, extra)
     try:
-        for _, url in servers.values():
-            wait_healthy(url)
+        for proc, url in servers.values():
+            wait_healthy(url, proc)
 
         cases = {case[0]: case for case in CASES}
         server, whole, browser_ms = {}, {}, {}
@@ -312,7 +280,7 @@ def main() -> int:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch_chromium(p)
             for page, floor in pairs:
                 made = [BrowserCase(browser, servers[cases[n][1]][1] + cases[n][2], cases[n][5], cases[n][7])
                         for n in (page, floor)]
@@ -324,12 +292,7 @@ def main() -> int:
             browser.close()
     finally:
         for proc, _ in servers.values():
-            proc.terminate()
-        for proc, _ in servers.values():
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
 
     print()
     print(f"{'page: edit':18s} {'measure':10s} {'page ms':>9s} {'floor ms':>9s} {'ratio':>6s}  (target <= 1.5)")

@@ -8,8 +8,8 @@
 from . import functional
 from .gradient import value_and_grad
 from .landscape import Landscape, landscape
-from .registry import REGISTRY, SPECS, by_family, get_spec
+from .registry import DEFAULT_SPEC, REGISTRY, SPECS, by_family, get_spec
 from .validation import LossInputError
 
-__all__ = ["functional", "value_and_grad", "landscape", "Landscape", "REGISTRY", "SPECS", "by_family", "get_spec",
-           "LossInputError"]
+__all__ = ["functional", "value_and_grad", "landscape", "Landscape", "REGISTRY", "SPECS", "DEFAULT_SPEC", "by_family",
+           "get_spec", "LossInputError"]

@@ -50,6 +50,37 @@ class Problem:
     differentiable: tuple
     layouts: dict = field(default_factory=dict)
 
+    @classmethod
+    def from_canonical(
+        cls,
+        arrays: dict,
+        original: dict,
+        *,
+        reduction: str,
+        none_shape: tuple,
+        params: dict | None = None,
+        unit_axes: int | dict = 0,
+        differentiable: tuple = ("input",),
+        layouts: dict | None = None,
+    ) -> Problem:
+        """The Problem of canonical ``arrays`` made from the tensors in ``original`` (as the caller got them).
+
+        ``original`` maps each argument to its validated array (or the raw value), whose shape gradients
+        are restored to.  ``unit_axes`` is one axis for every array, or a dict naming each array's axis
+        (None for arrays that are not split into units, such as per-class weights).
+        """
+        axes = dict(unit_axes) if isinstance(unit_axes, dict) else dict.fromkeys(arrays, unit_axes)
+        return cls(
+            arrays=arrays,
+            params=dict(params or {}),
+            reduction=reduction,
+            none_shape=tuple(none_shape),
+            unit_axes=axes,
+            original_shapes={name: tuple(np.shape(value)) for name, value in original.items()},
+            differentiable=tuple(differentiable),
+            layouts=dict(layouts or {}),
+        )
+
     def layout(self, name: str) -> np.ndarray:
         if name in self.layouts:
             return self.layouts[name]
@@ -76,6 +107,20 @@ def broadcast_layout(original_shape: tuple, canonical_shape: tuple) -> np.ndarra
     """Flat original indices of each element after numpy-style broadcasting."""
     size = int(np.prod(original_shape, dtype=np.int64))
     return np.broadcast_to(np.arange(size).reshape(original_shape), canonical_shape)
+
+
+def broadcast_canonical(arrays: dict, shape: tuple, canonical_shape: tuple = (-1,)) -> tuple[dict, dict]:
+    """Broadcast every array to ``shape`` and reshape it to ``canonical_shape``.
+
+    Returns the canonical arrays and, for each array that broadcasting enlarged, its layout (see
+    :class:`Problem`), so that gradients are summed back onto the elements it was made from.
+    """
+    canonical, layouts = {}, {}
+    for name, arr in arrays.items():
+        canonical[name] = np.broadcast_to(arr, shape).reshape(canonical_shape)
+        if arr.shape != tuple(shape):
+            layouts[name] = broadcast_layout(arr.shape, shape).reshape(canonical_shape)
+    return canonical, layouts
 
 
 def reduction_coefficients(unreduced: Unreduced, reduction: str) -> np.ndarray:

@@ -13,7 +13,9 @@ import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
 from ._surface import lse_linear
-from .spec import Argument, LossSpec, Parameter
+from .numerics import log_softmax as log_softmax_along
+from .numerics import log_softmax_backward
+from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked
 from .validation import LossInputError, as_float
 
 __all__ = ["sigmoid", "tanh", "softmax", "log_softmax"]
@@ -29,29 +31,11 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
-def log_sigmoid(x: np.ndarray) -> np.ndarray:
-    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), the form torch's kernel uses.
-
-    Splitting off min(x, 0) keeps exp's argument <= 0 (no overflow for x = -800,
-    where the naive log(1 / (1 + exp(800))) would be log(0) = -inf), and log1p
-    keeps the small correction exact when exp(-|x|) is tiny (x = +800).
-    """
-    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
-
-
 # --- element-wise activations -------------------------------------------------------------
 
 def _prepare_elementwise(input) -> Problem:
     x = as_float("input", input)
-    return Problem(
-        arrays={"input": x.reshape(-1)},
-        params={},
-        reduction="none",
-        none_shape=x.shape,
-        unit_axes={"input": 0},
-        original_shapes={"input": x.shape},
-        differentiable=("input",),
-    )
+    return Problem.from_canonical({"input": x.reshape(-1)}, {"input": x}, reduction="none", none_shape=x.shape)
 
 
 def _sigmoid_compute(arrays: dict, params: dict) -> Unreduced:
@@ -118,15 +102,8 @@ def _prepare_along_dim(input, dim) -> Problem:
     shape = x.shape if x.ndim else (1,)
     before = int(np.prod(shape[:axis], dtype=np.int64))
     after = int(np.prod(shape[axis + 1:], dtype=np.int64))
-    return Problem(
-        arrays={"input": x.reshape(before, shape[axis], after)},
-        params={},
-        reduction="none",
-        none_shape=x.shape,
-        unit_axes={"input": 0},
-        original_shapes={"input": x.shape},
-        differentiable=("input",),
-    )
+    return Problem.from_canonical({"input": x.reshape(before, shape[axis], after)}, {"input": x},
+                                  reduction="none", none_shape=x.shape)
 
 
 def _shifted(x: np.ndarray) -> np.ndarray:
@@ -167,13 +144,10 @@ def softmax(input, dim):
 
 
 def _log_softmax_compute(arrays: dict, params: dict) -> Unreduced:
-    shifted = _shifted(arrays["input"])
-    # log-sum-exp with the maximum taken out: log sum e^x = m + log sum e^(x - m).
-    out = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    out = log_softmax_along(arrays["input"], axis=1)
 
     def backward(g):
-        # d out_i / d x_k = delta_ik - softmax_k, and softmax = exp(out): g - softmax * sum(g).
-        return {"input": g - np.exp(out) * g.sum(axis=1, keepdims=True)}
+        return {"input": log_softmax_backward(g, out, axis=1)}
 
     return Unreduced(out, backward)
 
@@ -187,8 +161,7 @@ def _log_softmax_surface(problem: Problem, unit: int, first, second, coef):
     (_, c1, b1), (_, c2, b2) = first.index, second.index
     fixed = np.ones(slab.shape[1], dtype=bool)
     fixed[[b1, b2]] = False
-    shifted = slab[:, fixed] - slab[:, fixed].max(axis=0, initial=-np.inf)
-    constant = float((coef[:, fixed] * (shifted - np.log(np.exp(shifted).sum(axis=0)))).sum())
+    constant = float((coef[:, fixed] * log_softmax_along(slab[:, fixed], axis=0)).sum())
     if b1 == b2:
         result = lse_linear(slab[:, b1], -coef[:, b1], [(c1, first.values), (c2, second.values)])
         if result is None:
@@ -234,6 +207,16 @@ SPECS = (
         parameters=(),
         # Symmetric scores: sigma(-x) = 1 - sigma(x), sigma(0) = 1/2, and 4 is already near saturation.
         example={"input": [[-4.0, -1.0], [0.0, 2.0]]},
+        reduction_unit="element",
+        mean_denominator="none",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.sigmoid",
+        torch_class_tensors=(),
+        worked=Worked("sigmoid"),
+        notes_order=None,
         function=sigmoid,
     ),
     LossSpec(
@@ -246,6 +229,16 @@ SPECS = (
         arguments=(INPUT,),
         parameters=(),
         example={"input": [[-2.0, -0.5], [0.0, 1.0]]},
+        reduction_unit="element",
+        mean_denominator="none",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.tanh",
+        torch_class_tensors=(),
+        worked=Worked("tanh"),
+        notes_order=None,
         function=tanh,
     ),
     LossSpec(
@@ -260,6 +253,16 @@ SPECS = (
         # Two samples, three classes: adding a constant to a row (the second is the first + 10)
         # does not change its softmax; equal scores give a uniform 1/3.
         example={"input": [[1.0, 2.0, 3.0], [11.0, 12.0, 13.0], [0.5, 0.5, 0.5]], "dim": 1},
+        reduction_unit="element",
+        mean_denominator="none",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.softmax",
+        torch_class_tensors=(),
+        worked=Worked("softmax", {"log": False}),
+        notes_order=None,
         function=softmax,
     ),
     LossSpec(
@@ -274,6 +277,16 @@ SPECS = (
         arguments=(INPUT,),
         parameters=(DIM,),
         example={"input": [[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]], "dim": 1},
+        reduction_unit="element",
+        mean_denominator="none",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.log_softmax",
+        torch_class_tensors=(),
+        worked=Worked("softmax", {"log": True}),
+        notes_order=None,
         function=log_softmax,
     ),
 )

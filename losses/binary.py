@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Problem, Unreduced, broadcast_layout, loss_function
-from .activations import log_sigmoid, stable_sigmoid
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from ._core import Problem, Unreduced, broadcast_canonical, loss_function
+from .activations import stable_sigmoid
+from .numerics import log_sigmoid
+from .pointwise import prepare_pointwise
+from .spec import Argument, CurveAxis, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import (
     LossInputError,
     as_float,
@@ -18,8 +20,6 @@ from .validation import (
     check_interval,
     check_ndim,
     check_reduction,
-    check_same_shape,
-    fmt_shape,
 )
 
 __all__ = [
@@ -34,46 +34,6 @@ __all__ = [
 BCE_GRAD_EPSILON = float(np.float32(1e-12))
 # torch clamps each log term of BCE at -100, so a probability of exactly 0 or 1 costs 100, not inf.
 LOG_CLAMP = -100.0
-
-
-def _broadcast_to_input(name: str, value, shape: tuple) -> np.ndarray:
-    """A weight that must broadcast to the input's shape without enlarging it (torch multiplies in place)."""
-    arr = as_float(name, value)
-    broadcast = check_broadcast(name, arr, "input", np.empty(shape))
-    if tuple(broadcast) != tuple(shape):
-        raise LossInputError("shape", name, fmt_shape(arr.shape), f"broadcastable to {fmt_shape(shape)}",
-                             f"{name} shape {fmt_shape(arr.shape)} would broadcast the output to "
-                             f"{fmt_shape(broadcast)}, but it must broadcast to input shape {fmt_shape(shape)}")
-    return arr
-
-
-def _prepare_elementwise(input, target, reduction: str, *, weights: dict, params: dict | None = None,
-                         probabilities: bool = False) -> Problem:
-    """Input and target of one shape, every element its own unit; weights broadcast to that shape."""
-    check_reduction(reduction)
-    x = as_float("input", input)
-    y = as_float("target", target)
-    # torch refuses a target of another shape here (it deprecated broadcasting input against target).
-    check_same_shape("target", y, "input", x)
-    arrays = {"input": x, "target": y}
-    for name, value in weights.items():
-        if value is not None:
-            arrays[name] = _broadcast_to_input(name, value, x.shape)
-    if probabilities:
-        check_interval("input", x, 0.0, 1.0)
-        check_interval("target", y, 0.0, 1.0)
-    layouts = {name: broadcast_layout(arr.shape, x.shape).ravel()
-               for name, arr in arrays.items() if arr.shape != x.shape}
-    return Problem(
-        arrays={name: np.broadcast_to(arr, x.shape).ravel() for name, arr in arrays.items()},
-        params=dict(params or {}),
-        reduction=reduction,
-        none_shape=x.shape,
-        unit_axes={name: 0 for name in arrays},
-        original_shapes={name: arr.shape for name, arr in arrays.items()},
-        differentiable=("input",),
-        layouts=layouts,
-    )
 
 
 # --- binary_cross_entropy ------------------------------------------------------------------
@@ -115,7 +75,11 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     so at x = 0 or 1 it is about :math:`\pm 10^{12}` where the target disagrees and 0 where it
     agrees, exactly as torch's.
     """
-    return _prepare_elementwise(input, target, reduction, weights={"weight": weight}, probabilities=True)
+    problem = prepare_pointwise(input, target, reduction, to_input={"weight": weight}, same_shape=True)
+    # After the shapes, as torch checks: the same-shape target is the canonical one, element for element.
+    check_interval("input", problem.arrays["input"], 0.0, 1.0)
+    check_interval("target", problem.arrays["target"], 0.0, 1.0)
+    return problem
 
 
 # --- binary_cross_entropy_with_logits ------------------------------------------------------
@@ -164,7 +128,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     Gradient: :math:`w\,[(p\,y + 1 - y)\,\sigma(x) - p\,y]` (:math:`w(\sigma(x) - y)` without
     pos_weight), torch's formula; smooth everywhere, 0 at infinite logits.
     """
-    return _prepare_elementwise(input, target, reduction, weights={"weight": weight, "pos_weight": pos_weight})
+    return prepare_pointwise(input, target, reduction, to_input={"weight": weight, "pos_weight": pos_weight},
+                             same_shape=True)
 
 
 # --- multilabel_soft_margin_loss -----------------------------------------------------------
@@ -187,18 +152,10 @@ def _prepare_multilabel(input, target, weight, reduction) -> Problem:
     axis = arrays["input"].ndim - 1
     canonical_shape = (int(np.prod(shape[:axis], dtype=np.int64)), shape[axis],
                        int(np.prod(shape[axis + 1:], dtype=np.int64)))
-    layouts = {name: broadcast_layout(arr.shape, shape).reshape(canonical_shape)
-               for name, arr in arrays.items() if arr.shape != tuple(shape)}
-    return Problem(
-        arrays={name: np.broadcast_to(arr, shape).reshape(canonical_shape) for name, arr in arrays.items()},
-        params={"classes": arrays["input"].shape[-1]},
-        reduction=reduction,
-        none_shape=tuple(shape[:axis]) + tuple(shape[axis + 1:]),
-        unit_axes={name: 0 for name in arrays},
-        original_shapes={name: arr.shape for name, arr in arrays.items()},
-        differentiable=("input",),
-        layouts=layouts,
-    )
+    canonical, layouts = broadcast_canonical(arrays, shape, canonical_shape)
+    return Problem.from_canonical(canonical, arrays, reduction=reduction,
+                                  none_shape=tuple(shape[:axis]) + tuple(shape[axis + 1:]),
+                                  params={"classes": arrays["input"].shape[-1]}, layouts=layouts)
 
 
 def _multilabel_compute(arrays: dict, params: dict) -> Unreduced:
@@ -301,8 +258,8 @@ def sigmoid_focal_loss(input, target, alpha=0.25, gamma=2.0, reduction="none"):
     0 < gamma < 1 it is NaN where the sigmoid saturates to exactly 0 or 1 (0 · inf), as in torch.
     """
     alpha = _check_alpha(alpha)
-    return _prepare_elementwise(input, target, reduction, weights={},
-                                params={"alpha": alpha, "gamma": float(gamma)})
+    return prepare_pointwise(input, target, reduction, params={"alpha": alpha, "gamma": float(gamma)},
+                             same_shape=True)
 
 
 # --- registry ------------------------------------------------------------------------------
@@ -329,6 +286,16 @@ SPECS = (
         # each: the first sample leans the right way (0.7 for a 1, 0.3 for a 0) and costs little,
         # the second leans the wrong way (0.4 for a 1, 0.8 for a 0) and costs much more.
         example={"input": [[0.7, 0.3], [0.4, 0.8]], "target": [[1.0, 0.0], [1.0, 0.0]]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("binary_target", "prob", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.binary_cross_entropy",
+        torch_class_tensors=("weight",),
+        worked=Worked("binary_cross_entropy"),
+        notes_order=3,
         function=binary_cross_entropy,
     ),
     LossSpec(
@@ -343,6 +310,16 @@ SPECS = (
         # Raw scores: sigmoid(2) = 0.88 for a positive is good, sigmoid(1.5) = 0.82 for a negative is
         # bad; a soft target 0.5 is allowed.
         example={"input": [[2.0, -1.0], [1.5, 0.0]], "target": [[1.0, 0.0], [0.0, 0.5]]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("binary_target", "logit", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.binary_cross_entropy_with_logits",
+        torch_class_tensors=("weight", "pos_weight",),
+        worked=Worked("binary_cross_entropy_logits"),
+        notes_order=None,
         function=binary_cross_entropy_with_logits,
     ),
     LossSpec(
@@ -361,6 +338,16 @@ SPECS = (
         parameters=(reduction_parameter(),),
         # Two images, three tags each; an image may carry several tags (the first has two) or none.
         example={"input": [[2.0, -1.0, 0.5], [-0.5, -2.0, 1.0]], "target": [[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]},
+        reduction_unit="sample",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("binary_target", "logit", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.multilabel_soft_margin_loss",
+        torch_class_tensors=("weight",),
+        worked=Worked("multilabel_soft_margin"),
+        notes_order=None,
         function=multilabel_soft_margin_loss,
     ),
     LossSpec(
@@ -380,6 +367,16 @@ SPECS = (
         # The same logits as the BCE-with-logits example: the easy element (2.0 for a 1) is damped
         # far more than the hard one (1.5 for a 0).
         example={"input": [[2.0, -1.0], [1.5, 0.0]], "target": [[1.0, 0.0], [0.0, 1.0]]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("binary_target", "logit", ("input",)),
+        gradient="derivative",
+        torch_function=None,
+        torch_class_tensors=(),
+        worked=Worked("focal"),
+        notes_order=None,
         function=sigmoid_focal_loss,
     ),
 )

@@ -32,7 +32,8 @@ import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
 from ._surface import lse_linear
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from .numerics import log_softmax, log_softmax_backward
+from .spec import Argument, CurveAxis, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import (
     LossInputError,
     as_float,
@@ -131,27 +132,17 @@ def _problem(x: np.ndarray, target: np.ndarray, canonical_target: np.ndarray, ta
              params: dict, reduction: str) -> Problem:
     canonical_x, x_layout = _positions_first(x)
     arrays = {"input": canonical_x, "target": canonical_target}
-    shapes = {"input": x.shape, "target": target.shape}
-    units = {"input": 0, "target": 0}
+    original = {"input": x, "target": target}
     layouts = {}
     if x_layout is not None:
         layouts["input"] = x_layout
     if target_layout is not None:
         layouts["target"] = target_layout
     if w is not None:
-        arrays["weight"] = w
-        shapes["weight"] = w.shape
-        units["weight"] = None
-    return Problem(
-        arrays=arrays,
-        params=params,
-        reduction=reduction,
-        none_shape=_index_shape(x),
-        unit_axes=units,
-        original_shapes=shapes,
-        differentiable=("input",),
-        layouts=layouts,
-    )
+        arrays["weight"] = original["weight"] = w
+    return Problem.from_canonical(arrays, original, reduction=reduction, none_shape=_index_shape(x),
+                                  params=params, unit_axes={"input": 0, "target": 0, "weight": None},
+                                  layouts=layouts)
 
 
 def _index_problem(loss: str, x: np.ndarray, t: np.ndarray, w, ignore_index: int, reduction: str,
@@ -203,20 +194,6 @@ def _placed(shape: tuple, safe: np.ndarray, values: np.ndarray) -> np.ndarray:
     if shape[1]:
         np.put_along_axis(out, safe, values[:, None], axis=1)
     return out
-
-
-def _log_softmax(x: np.ndarray) -> np.ndarray:
-    # Subtracting each unit's maximum makes every exponent <= 0, so exp cannot
-    # overflow: logits of +-800 stay finite (log-sum-exp trick).  An infinite logit
-    # still gives nan (inf - inf), exactly as torch's log_softmax does.
-    # (initial=-inf only lets a zero-class input through, which torch accepts.)
-    shifted = x - x.max(axis=1, keepdims=True, initial=-np.inf)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
-def _log_softmax_backward(dlogp: np.ndarray, logp: np.ndarray) -> np.ndarray:
-    # The same expression as torch's log_softmax backward, so nan/inf spread alike.
-    return dlogp - np.exp(logp) * dlogp.sum(axis=1, keepdims=True)
 
 
 # ---------------------------------------------------------------------------
@@ -309,7 +286,7 @@ def _cross_entropy_index(arrays: dict, params: dict, logp: np.ndarray) -> Unredu
             dlogp -= (eps / num_classes) * class_w * g[:, None]
         # An ignored position sends exactly 0 back (torch's masked_fill), even when g is inf.
         dlogp = np.where(valid[:, None], dlogp, 0.0)
-        return {"input": _log_softmax_backward(dlogp, logp)}
+        return {"input": log_softmax_backward(dlogp, logp, axis=1)}
 
     return Unreduced(values, backward, _mean_scale(params))
 
@@ -325,7 +302,7 @@ def _cross_entropy_prob(arrays: dict, params: dict, logp: np.ndarray) -> Unreduc
     values = -(logp * target).sum(axis=1)
 
     def backward(g):
-        return {"input": _log_softmax_backward(-target * g[:, None], logp)}
+        return {"input": log_softmax_backward(-target * g[:, None], logp, axis=1)}
 
     # 'mean' divides by N * d1 * ... * dk (the number of values), not by weight sums;
     # torch makes the mean of an input without elements (zero classes) nan.
@@ -333,7 +310,7 @@ def _cross_entropy_prob(arrays: dict, params: dict, logp: np.ndarray) -> Unreduc
 
 
 def _cross_entropy_compute(arrays: dict, params: dict) -> Unreduced:
-    logp = _log_softmax(arrays["input"])
+    logp = log_softmax(arrays["input"], axis=1)
     if params["probabilities"]:
         return _cross_entropy_prob(arrays, params, logp)
     return _cross_entropy_index(arrays, params, logp)
@@ -470,6 +447,16 @@ SPECS = (
         arguments=(LOGITS, CE_TARGET, CLASS_WEIGHT),
         parameters=(IGNORE_INDEX, reduction_parameter(), LABEL_SMOOTHING),
         example={"input": LOGITS_EXAMPLE, "target": CLASS_EXAMPLE},
+        reduction_unit="sample",
+        mean_denominator="class_weight_sum",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("class_index", "logit", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.cross_entropy",
+        torch_class_tensors=("weight",),
+        worked=Worked("softmax_cross_entropy"),
+        notes_order=4,
         function=cross_entropy,
     ),
     LossSpec(
@@ -482,6 +469,16 @@ SPECS = (
         arguments=(LOG_PROBS, INDEX_TARGET, CLASS_WEIGHT),
         parameters=(IGNORE_INDEX, reduction_parameter()),
         example={"input": LOG_PROB_EXAMPLE, "target": CLASS_EXAMPLE},
+        reduction_unit="sample",
+        mean_denominator="class_weight_sum",
+        kinks=(),
+        curvature_breaks=(),
+        curve=CurveAxis("class_index", "logprob", ("input",)),
+        gradient="derivative",
+        torch_function="torch.nn.functional.nll_loss",
+        torch_class_tensors=("weight",),
+        worked=Worked("negative_log_likelihood"),
+        notes_order=5,
         function=nll_loss,
     ),
 )

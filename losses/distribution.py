@@ -8,7 +8,7 @@ import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
 from .pointwise import prepare_pointwise
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import LossInputError, as_float, as_scalar, check_flag, fmt_shape
 
 __all__ = ["kl_div", "poisson_nll_loss", "gaussian_nll_loss"]
@@ -241,6 +241,16 @@ SPECS = (
         parameters=(reduction_parameter("batchmean"), Parameter("log_target", "bool", False)),
         # Predicted q = (1/4, 3/4) and (1/2, 1/2) against p = (0, 1) and (1/2, 1/2): the 0 shows 0·log 0 = 0.
         example={"input": LOG_PROBS, "target": [[0.0, 1.0], [0.5, 0.5]], "reduction": "batchmean"},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.kl_div",
+        torch_class_tensors=(),
+        worked=Worked("kl_divergence"),
+        notes_order=None,
         function=kl_div,
     ),
     LossSpec(
@@ -262,6 +272,16 @@ SPECS = (
         ),
         # The notes' 2×2 pair read as log-rate 1 (rate e) against counts 0..3.
         example={"input": [[1.0, 1.0], [1.0, 1.0]], "target": [[0.0, 1.0], [2.0, 3.0]]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.poisson_nll_loss",
+        torch_class_tensors=(),
+        worked=Worked("poisson_nll"),
+        notes_order=None,
         function=poisson_nll_loss,
     ),
     LossSpec(
@@ -286,6 +306,16 @@ SPECS = (
         # The notes' 2×2 pair with a variance per element: a larger variance forgives a larger error.
         example={"input": [[1.0, 1.0], [1.0, 1.0]], "target": [[0.0, 1.0], [2.0, 3.0]],
                  "var": [[0.5, 1.0], [2.0, 4.0]]},
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.gaussian_nll_loss",
+        torch_class_tensors=(),
+        worked=Worked("gaussian_nll"),
+        notes_order=None,
         function=gaussian_nll_loss,
     ),
 )

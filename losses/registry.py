@@ -17,6 +17,8 @@ SPECS: tuple[LossSpec, ...] = (
     *activations.SPECS,
 )
 REGISTRY: dict[str, LossSpec] = {spec.id: spec for spec in SPECS}
+# What the pages open with: the notes' first loss, the one their 2×2 example starts from.
+DEFAULT_SPEC: LossSpec = min((spec for spec in SPECS if spec.notes_order is not None), key=lambda s: s.notes_order)
 
 
 def get_spec(name: str) -> LossSpec:

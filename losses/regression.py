@@ -6,7 +6,7 @@ import numpy as np
 
 from ._core import Unreduced, loss_function
 from .pointwise import prepare_pointwise, weight_sum_scale
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import as_scalar, check_choice, check_flag, check_range
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "l0_loss", "relative_mse_loss"]
@@ -227,6 +227,16 @@ SPECS = (
         arguments=(INPUT, TARGET, WEIGHT),
         parameters=(reduction_parameter(),),
         example=NOTES_EXAMPLE,
+        reduction_unit="element",
+        mean_denominator="weight_sum",
+        kinks=(r"x_i = y_i",),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.l1_loss",
+        torch_class_tensors=(),
+        worked=Worked("absolute_error"),
+        notes_order=0,
         function=l1_loss,
     ),
     LossSpec(
@@ -239,6 +249,16 @@ SPECS = (
         arguments=(INPUT, TARGET, WEIGHT),
         parameters=(reduction_parameter(),),
         example=NOTES_EXAMPLE,
+        reduction_unit="element",
+        mean_denominator="weight_sum",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.mse_loss",
+        torch_class_tensors=(),
+        worked=Worked("squared_error"),
+        notes_order=2,
         function=mse_loss,
     ),
     LossSpec(
@@ -252,6 +272,16 @@ SPECS = (
         parameters=(reduction_parameter(), Parameter("beta", "float", 1.0, low=0.0, ui_high=5.0)),
         # The notes' 0.625: errors 1, 0, 1, 2 give 0.5 + 0 + 0.5 + 1.5 over 4; two of them sit on the kink.
         example=NOTES_EXAMPLE,
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(r"|x_i - y_i| = \beta",),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.smooth_l1_loss",
+        torch_class_tensors=(),
+        worked=Worked("smooth_l1"),
+        notes_order=1,
         function=smooth_l1_loss,
     ),
     LossSpec(
@@ -265,6 +295,16 @@ SPECS = (
         arguments=(INPUT, TARGET, WEIGHT),
         parameters=(reduction_parameter(), Parameter("delta", "float", 1.0, low=0.0, low_open=True, ui_high=5.0)),
         example=NOTES_EXAMPLE,
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(r"|x_i - y_i| = \delta",),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function="torch.nn.functional.huber_loss",
+        torch_class_tensors=(),
+        worked=Worked("huber"),
+        notes_order=None,
         function=huber_loss,
     ),
     LossSpec(
@@ -282,6 +322,18 @@ SPECS = (
         ),
         # gamma = 0.5, halfway through the annealing: large errors weigh less than under L1.
         example=dict(NOTES_EXAMPLE, gamma=0.5),
+        reduction_unit="element",
+        mean_denominator="count",
+        # (|x - y| + eps)^gamma: a cusp at zero error for the example's gamma = 0.5 (the jump shrinks to
+        # 2 gamma eps^(gamma - 1), 4e-8, at the default gamma = 2).
+        kinks=(r"x_i = y_i",),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function=None,
+        torch_class_tensors=(),
+        worked=Worked("power_error"),
+        notes_order=None,
         function=l0_loss,
     ),
     LossSpec(
@@ -300,6 +352,16 @@ SPECS = (
         ),
         # The zero target makes (1 - 0)² / 0.01² = 10000 dominate: why the notes propose dividing by the input.
         example=NOTES_EXAMPLE,
+        reduction_unit="element",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function=None,
+        torch_class_tensors=(),
+        worked=Worked("relative_squared_error"),
+        notes_order=None,
         function=relative_mse_loss,
     ),
 )

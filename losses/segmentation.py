@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
+from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked, reduction_parameter
 from .validation import LossInputError, as_float, check_range, check_reduction, check_same_shape, fmt_shape
 
 __all__ = ["dice_loss", "jaccard_loss"]
@@ -28,15 +28,9 @@ def _prepare_overlap(input, target, smooth, reduction) -> Problem:
     check_range("smooth", float(smooth), 0)
     batch = x.shape[0]
     pixels = int(np.prod(x.shape[1:], dtype=np.int64))
-    return Problem(
-        arrays={"input": x.reshape(batch, pixels), "target": y.reshape(batch, pixels)},
-        params={"smooth": float(smooth)},
-        reduction=reduction,
-        none_shape=(batch,),
-        unit_axes={"input": 0, "target": 0},
-        original_shapes={"input": x.shape, "target": y.shape},
-        differentiable=("input",),
-    )
+    return Problem.from_canonical({"input": x.reshape(batch, pixels), "target": y.reshape(batch, pixels)},
+                                  {"input": x, "target": y}, reduction=reduction, none_shape=(batch,),
+                                  params={"smooth": float(smooth)})
 
 
 def _dice_compute(arrays: dict, params: dict) -> Unreduced:
@@ -191,6 +185,16 @@ SPECS = (
         arguments=(INPUT, TARGET),
         parameters=(SMOOTH, reduction_parameter()),
         example=EXAMPLE,
+        reduction_unit="sample",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function=None,
+        torch_class_tensors=(),
+        worked=Worked("overlap", {"intersection_weight": 2.0, "union_subtracts_intersection": False}),
+        notes_order=None,
         function=dice_loss,
     ),
     LossSpec(
@@ -203,6 +207,16 @@ SPECS = (
         arguments=(INPUT, TARGET),
         parameters=(SMOOTH, reduction_parameter()),
         example=EXAMPLE,
+        reduction_unit="sample",
+        mean_denominator="count",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="derivative",
+        torch_function=None,
+        torch_class_tensors=(),
+        worked=Worked("overlap", {"intersection_weight": 1.0, "union_subtracts_intersection": True}),
+        notes_order=None,
         function=jaccard_loss,
     ),
 )

@@ -1,4 +1,9 @@
-"""Sequence losses: CTC, which scores an unaligned label sequence against per-frame class scores."""
+"""Sequence losses: CTC, which scores an unaligned label sequence against per-frame class scores.
+
+The loss is computed per batch row by one of two algorithms: :mod:`losses.ctc_scaled` (probability domain,
+rescaled per frame) where it is exact to rounding, :mod:`losses.ctc_log_space` (torch's formulation) for
+the rows that need it.  This module validates the call, dispatches the rows, and draws the landscape.
+"""
 
 from __future__ import annotations
 
@@ -7,147 +12,12 @@ import numbers
 import numpy as np
 
 from ._core import Problem, Unreduced, loss_function
-from .spec import Argument, LossSpec, Parameter, reduction_parameter
-from .validation import LossInputError, as_float, as_int, check_ndim, check_reduction, fmt_shape
+from .ctc_log_space import NEG_INF, ctc_log_space
+from .ctc_scaled import ctc_scaled, needs_log_space
+from .spec import ELEMENT_AXIS, Argument, LossSpec, Parameter, Worked, reduction_parameter
+from .validation import LossInputError, as_float, as_int, check_flag, check_ndim, check_reduction, fmt_shape
 
 __all__ = ["ctc_loss"]
-
-NEG_INF = -np.inf
-
-
-def _log_add(*terms: np.ndarray) -> np.ndarray:
-    """log(sum(exp(terms))) of two or three log-domain arrays, as torch's CTC kernel writes it.
-
-    Log-sum-exp shifted by the largest term so that exp never overflows; when
-    every term is -inf (an unreachable state) the shift is 0 instead, so that
-    the result is -inf rather than the NaN of -inf - -inf.
-    """
-    shift = terms[0]
-    for term in terms[1:]:
-        shift = np.maximum(shift, term)
-    shift = np.where(shift == NEG_INF, 0.0, shift)
-    total = np.exp(terms[0] - shift)
-    for term in terms[1:]:
-        total = total + np.exp(term - shift)
-    return np.log(total) + shift
-
-
-def _shift_right(a: np.ndarray, by: int) -> np.ndarray:
-    """a[..., s - by] at position s, -inf where s - by < 0."""
-    out = np.full_like(a, NEG_INF)
-    if by < a.shape[-1]:
-        out[..., by:] = a[..., : a.shape[-1] - by]
-    return out
-
-
-def _shift_left(a: np.ndarray, by: int) -> np.ndarray:
-    """a[..., s + by] at position s, -inf past the end."""
-    out = np.full_like(a, NEG_INF)
-    if by < a.shape[-1]:
-        out[..., : a.shape[-1] - by] = a[..., by:]
-    return out
-
-
-def _ctc_log_space(arrays: dict, params: dict) -> Unreduced:
-    """CTC in log space, as torch's kernel computes it: the exact reference for every edge case
-    (impossible targets, -inf or huge log-probabilities, no frames), and the fallback of _ctc_compute."""
-    log_probs = arrays["log_probs"]  # (T, N, C)
-    targets = arrays["targets"]  # (N, S), padded
-    input_lengths = arrays["input_lengths"]
-    target_lengths = arrays["target_lengths"]
-    blank = params["blank"]
-    steps, batch, classes = log_probs.shape
-    width = 2 * targets.shape[1] + 1
-    rows = np.arange(batch)
-
-    labels, extended, valid, may_jump = _extended_labels(targets, target_lengths, blank)
-    states = np.arange(width)[None, :]
-    emission_all = np.take_along_axis(log_probs, np.broadcast_to(extended[None], (steps, batch, width)), axis=2)
-    # States past 2L get emission -inf so that no probability leaks into them.
-    emission = np.where(valid[None], emission_all, NEG_INF)
-
-    # Forward (alpha) recursion over time; every sample of the batch advances together.
-    alpha = np.full((steps, batch, width), NEG_INF)
-    alpha[0, :, :2] = emission[0, :, :2]
-    for t in range(1, steps):
-        prev = alpha[t - 1]
-        jump = np.where(may_jump, _shift_right(prev, 2), NEG_INF)
-        alpha[t] = _log_add(prev, _shift_right(prev, 1), jump) + emission[t]
-
-    last_t = input_lengths - 1
-    final = alpha[np.maximum(last_t, 0), rows]  # (N, width), alpha at each sample's own last frame
-    end_blank = final[rows, 2 * target_lengths]
-    end_label = np.where(target_lengths > 0, final[rows, np.maximum(2 * target_lengths - 1, 0)], NEG_INF)
-    nll = -_log_add(end_blank, end_label)
-    # No frames: the empty target costs nothing, any other is impossible (torch's values).
-    nll = np.where(input_lengths == 0, np.where(target_lengths == 0, 0.0, np.inf), nll)
-    zeroed = params["zero_infinity"] & (nll == np.inf)
-    values = np.where(zeroed, 0.0, nll)
-
-    mean_scale = 1.0 / (params["batch"] * np.maximum(target_lengths, 1).astype(np.float64))
-
-    def backward(g: np.ndarray) -> dict:
-        # Backward (beta) recursion; beta includes the emission at t, as in torch's kernel.
-        beta = np.full((steps, batch, width), NEG_INF)
-        ends = valid & (states >= 2 * target_lengths[:, None] - 1)
-        may_jump_ahead = np.zeros_like(may_jump)  # may go from s to s + 2
-        may_jump_ahead[:, :-2] = may_jump[:, 2:]
-        later = np.full((batch, width), NEG_INF)
-        for t in range(steps - 1, -1, -1):
-            jump = np.where(may_jump_ahead, _shift_left(later, 2), NEG_INF)
-            recursed = _log_add(later, _shift_left(later, 1), jump) + emission[t]
-            start = np.where(ends, emission[t], NEG_INF)
-            later = np.where((t == last_t)[:, None], start, np.where((t < last_t)[:, None], recursed, NEG_INF))
-            beta[t] = later
-        # Occupancy of state s at frame t: alpha * beta / (p(l|x) * y_t(l'_s)), at most 1, so exp is safe.
-        log_both = alpha + beta
-        occupancy = np.where(valid[None], np.exp(log_both + nll[None, :, None] - emission_all), 0.0)
-        reached = valid[None] & (log_both > NEG_INF)
-        posterior = np.zeros((steps, batch, classes))
-        posterior[:, :, blank] = occupancy[:, :, 0::2].sum(axis=2)
-        touched = np.zeros((steps, batch, classes), dtype=bool)
-        touched[:, :, blank] = reached[:, :, 0::2].any(axis=2)
-        for k in range(targets.shape[1]):
-            posterior[:, rows, labels[:, k]] += occupancy[:, :, 2 * k + 1]
-            touched[:, rows, labels[:, k]] |= reached[:, :, 2 * k + 1]
-        # torch's gradient is exp(log_probs) - posterior: the gradient with respect to the logits when
-        # log_probs = log_softmax(logits), not the derivative of the value in log_probs (which is
-        # -posterior).  We return torch's.
-        grad = np.exp(log_probs) - posterior
-        # torch computes exp(log(sum alpha*beta) + nll - log_probs) per class; where that sum is empty
-        # (-inf) it meets +inf from an impossible target or -inf log_probs and gives NaN.  So do we.
-        nan_nll = np.isnan(nll)[None, :, None]
-        doomed = ~touched & ((nll == np.inf)[None, :, None] | (log_probs == NEG_INF))
-        grad = np.where(nan_nll | doomed, np.nan, grad)
-        grad = grad * np.asarray(g, dtype=np.float64).reshape(batch)[None, :, None]
-        # Frames past a sample's input length, and zeroed infinite losses, get exactly 0 (not NaN * 0).
-        active = (np.arange(steps)[:, None] < input_lengths[None, :]) & ~zeroed[None, :]
-        return {"log_probs": np.where(active[:, :, None], grad, 0.0)}
-
-    return Unreduced(values, backward, mean_scale)
-
-
-# Bounds of the fast, probability-domain path (rows outside them take the log-space path).
-LOG_FLOOR = -700.0  # exp() of a log-probability above this is a normal double (> 1e-304), never 0
-LOG_CEILING = 300.0  # and below this, a frame's sum over the states cannot overflow
-TINY = np.finfo(np.float64).tiny  # the smallest normal double; below it precision is lost
-OCCUPANCY_FLOOR = 1e-250  # a frame's scaled total occupancy under this could hide underflowed terms
-
-
-def _extended_labels(targets: np.ndarray, target_lengths: np.ndarray, blank: int):
-    """The extended label sequences l' = (blank, l1, blank, l2, ..., lL, blank), padding past L read as blank.
-
-    Returns the labels (N, S), l' (N, 2S+1), which states lie within 2L, and which states may be
-    entered by jumping over one state (s-2 -> s): unless both carry the same label, which excludes
-    blank -> blank and, between repeated labels, forces the blank that separates them.
-    """
-    labels = np.where(np.arange(targets.shape[1])[None, :] < target_lengths[:, None], targets, blank)
-    extended = np.full((targets.shape[0], 2 * targets.shape[1] + 1), blank, dtype=np.int64)
-    extended[:, 1::2] = labels
-    valid = np.arange(extended.shape[1])[None, :] <= 2 * target_lengths[:, None]
-    may_jump = np.zeros(extended.shape, dtype=bool)
-    may_jump[:, 2:] = extended[:, 2:] != extended[:, :-2]
-    return labels, extended, valid, may_jump
 
 
 def _take_rows(arrays: dict, rows: np.ndarray) -> dict:
@@ -158,119 +28,24 @@ def _take_rows(arrays: dict, rows: np.ndarray) -> dict:
             "input_lengths": arrays["input_lengths"][rows], "target_lengths": arrays["target_lengths"][rows]}
 
 
-def _needs_log_space(log_probs: np.ndarray, input_lengths: np.ndarray) -> np.ndarray:
-    """Rows the probability-domain path cannot take: no frames, or a live log-probability that is
-    non-finite or outside (LOG_FLOOR, LOG_CEILING), where torch's inf/NaN conventions or exp's range matter."""
-    live = np.arange(log_probs.shape[0])[:, None] < input_lengths[None, :]
-    inside = (log_probs > LOG_FLOOR) & (log_probs < LOG_CEILING)  # False for NaN
-    return (input_lengths == 0) | ~np.all(inside | ~live[:, :, None], axis=(0, 2))
-
-
-def _ctc_scaled(log_probs: np.ndarray, targets: np.ndarray, input_lengths: np.ndarray,
-                target_lengths: np.ndarray, blank: int):
-    """CTC in the probability domain with per-frame rescaling (Graves et al. 2006, section 4.1).
-
-    For rows with input length >= 1 and live log-probabilities in (LOG_FLOOR, LOG_CEILING).  Returns
-    the losses, the rows whose result is not trusted (an impossible alignment, or a reachable state
-    whose scaled probability left the normal doubles), and backward(g) -> (gradient, untrusted rows).
-    Untrusted rows must be recomputed in log space; every other row agrees with it to rounding.
-    The recursions hold the states on axis 0 and the batch on the last, contiguous, axis.
-    """
-    steps, batch, classes = log_probs.shape
-    rows = np.arange(batch)
-    labels, extended, valid, may_jump = _extended_labels(targets, target_lengths, blank)
-    width = extended.shape[1]
-    valid_sn, jump_sn = valid.T, may_jump.T.astype(np.float64)  # (W, N)
-    live = np.arange(steps)[:, None] < input_lengths[None, :]  # (T, N)
-    last_t = input_lengths - 1
-    with np.errstate(over="ignore", invalid="ignore"):  # frames past input_lengths may hold anything
-        probs = np.exp(log_probs)  # the only exp over (T, N, C); the log-space path needs ~10 per state
-    emitted = np.take_along_axis(probs.transpose(0, 2, 1), np.broadcast_to(extended.T[None], (steps, width, batch)),
-                                 axis=1)  # (T, W, N)
-    y = np.where(valid_sn[None] & live[:, None, :], emitted, 0.0)  # no mass into states past 2L or dead frames
-
-    # Forward recursion on probabilities.  alpha_t grows or shrinks geometrically with t and would
-    # under- or overflow within a few hundred frames, so each frame is divided by its sum c_t: the
-    # scaled alpha stays in [0, 1], and since the true alpha_t = scaled alpha_t * prod_{u<=t} c_u, the
-    # log-likelihood is sum_t log c_t + log(scaled alpha at the end states).  pre[t] holds the sum
-    # over predecessors of the scaled alpha of t - 1 (alpha at t before frame t's emission).
-    pre = np.zeros((steps, width, batch))
-    pre[0, :2] = 1.0
-    scaled_alpha = np.empty((steps, width, batch))
-    log_scale = np.zeros((steps, batch))
-    for t in range(steps):
-        if t:
-            a, p = scaled_alpha[t - 1], pre[t]
-            p[:] = a
-            p[1:] += a[:-1]
-            p[2:] += a[:-2] * jump_sn[2:]
-        a = np.multiply(pre[t], y[t], out=scaled_alpha[t])
-        total = a.sum(axis=0)
-        scale = np.where(live[t] & (total > 0), total, 1.0)  # c_t; 1 past input_lengths (or if nothing is left)
-        a /= scale
-        log_scale[t] = np.log(scale)
-    final = scaled_alpha[np.maximum(last_t, 0), :, rows]  # (N, W)
-    end = final[rows, 2 * target_lengths] + np.where(
-        target_lengths > 0, final[rows, np.maximum(2 * target_lengths - 1, 0)], 0.0)
-    with np.errstate(divide="ignore"):
-        nll = -(log_scale.sum(axis=0) + np.log(end))
-    # Trust a row only if every reachable state stayed a normal double: then the scaled recursion
-    # is as precise as the log-space one.  A zero end (impossible target) also goes to log space.
-    underflow = (pre > 0) & (scaled_alpha < TINY) & valid_sn[None] & live[:, None, :]
-    untrusted = (end < TINY) | underflow.any(axis=(0, 1))
-
-    def backward(g: np.ndarray):
-        ends = (valid & (np.arange(width)[None, :] >= 2 * target_lengths[:, None] - 1)).T.astype(np.float64)
-        jump_ahead = np.zeros_like(jump_sn)  # may go from s to s + 2
-        jump_ahead[:-2] = jump_sn[2:]
-        gamma = np.empty((steps, width, batch))
-        late = np.zeros(batch, dtype=bool)
-        b = np.zeros((width, batch))  # scaled beta of frame t + 1, emission included
-        for t in range(steps - 1, -1, -1):
-            post = b.copy()  # sum over successors: beta at t before frame t's emission
-            post[:-1] += b[1:]
-            post[:-2] += b[2:] * jump_ahead[:-2]
-            post = np.where(t == last_t, ends, np.where(t < last_t, post, 0.0))
-            b = post * y[t]
-            # pre * b = alpha * beta / y up to the frame's scale factors, which cancel on normalising
-            # over the states: the occupancy of state s at frame t (torch's alpha*beta/(p*y) summed).
-            q = pre[t] * b
-            total = q.sum(axis=0)
-            np.divide(q, np.where(total > 0, total, 1.0), out=gamma[t])
-            norm = b.sum(axis=0)
-            b /= np.where(norm > 0, norm, 1.0)  # rescale beta per frame as alpha was
-            late |= live[t] & ((total < OCCUPANCY_FLOOR) | np.any((post > 0) & (b < TINY), axis=0))
-        # posterior[t, n, c]: the summed occupancies of the states labelled c (blanks at even states).
-        posterior = np.zeros((steps, batch, classes))
-        posterior[:, :, blank] = gamma[:, 0::2].sum(axis=1)
-        for k in range(labels.shape[1]):
-            posterior[:, rows, labels[:, k]] += gamma[:, 2 * k + 1]
-        # torch's gradient convention, exp(log_probs) - posterior: see _ctc_log_space.
-        with np.errstate(invalid="ignore"):
-            grad = (probs - posterior) * g[None, :, None]
-        return np.where(live[:, :, None], grad, 0.0), late
-
-    return nll, untrusted, backward
-
-
 def _ctc_compute(arrays: dict, params: dict) -> Unreduced:
     """CTC per row: in the probability domain with per-frame rescaling where that is accurate to
-    rounding, in log space (_ctc_log_space, torch's own formulation) for the rows that need it."""
+    rounding, in log space (ctc_log_space, torch's own formulation) for the rows that need it."""
     log_probs = arrays["log_probs"]  # (T, N, C)
     batch = log_probs.shape[1]
     target_lengths = arrays["target_lengths"]
-    slow = _needs_log_space(log_probs, arrays["input_lengths"])
+    slow = needs_log_space(log_probs, arrays["input_lengths"])
     fast_rows = np.flatnonzero(~slow)
     values = np.empty(batch)
     scaled_backward = None
     if fast_rows.size:
         sub = _take_rows(arrays, fast_rows)
-        nll, untrusted, scaled_backward = _ctc_scaled(sub["log_probs"], sub["targets"], sub["input_lengths"],
+        nll, untrusted, scaled_backward = ctc_scaled(sub["log_probs"], sub["targets"], sub["input_lengths"],
                                                       sub["target_lengths"], params["blank"])
         values[fast_rows] = nll
         slow[fast_rows[untrusted]] = True
     log_rows = np.flatnonzero(slow)
-    log_space = _ctc_log_space(_take_rows(arrays, log_rows), params) if log_rows.size else None
+    log_space = ctc_log_space(_take_rows(arrays, log_rows), params) if log_rows.size else None
     if log_space is not None:
         values[log_rows] = log_space.values
     mean_scale = 1.0 / (params["batch"] * np.maximum(target_lengths, 1).astype(np.float64))
@@ -284,7 +59,7 @@ def _ctc_compute(arrays: dict, params: dict) -> Unreduced:
             grad[:, fast_rows[keep]] = sub_grad[:, keep]
             redo = fast_rows[~slow[fast_rows] & late]  # the backward recursion underflowed: log space
             if redo.size:
-                grad[:, redo] = _ctc_log_space(_take_rows(arrays, redo), params).backward(g[redo])["log_probs"]
+                grad[:, redo] = ctc_log_space(_take_rows(arrays, redo), params).backward(g[redo])["log_probs"]
         if log_space is not None:
             grad[:, log_rows] = log_space.backward(g[log_rows])["log_probs"]
         return {"log_probs": grad}
@@ -349,9 +124,7 @@ def _prepare_ctc(log_probs, targets, input_lengths, target_lengths, blank, reduc
     if not 0 <= blank < classes:
         raise LossInputError("range", "blank", int(blank), f"[0, {classes - 1}]",
                              f"blank={blank} is outside the class range [0, {classes - 1}] of log_probs")
-    if not isinstance(zero_infinity, (bool, np.bool_)):
-        raise LossInputError("dtype", "zero_infinity", repr(zero_infinity), "True or False",
-                             f"zero_infinity must be True or False, found {zero_infinity!r}")
+    zero_infinity = check_flag("zero_infinity", zero_infinity)
     il = _lengths("input_lengths", input_lengths, batch)
     tl = _lengths("target_lengths", target_lengths, batch)
     if np.any(il > steps):
@@ -370,17 +143,14 @@ def _prepare_ctc(log_probs, targets, input_lengths, target_lengths, blank, reduc
         raise LossInputError("class_index", "targets", bad, f"[0, {classes - 1}] except blank={blank}",
                              f"targets holds label {bad}, {why}; labels must lie in [0, {classes - 1}] "
                              f"and differ from blank={blank}")
-    return Problem(
-        arrays={"log_probs": canonical, "targets": np.where(inside, padded, blank),
-                "input_lengths": il, "target_lengths": tl},
-        params={"blank": int(blank), "zero_infinity": bool(zero_infinity), "batch": batch},
-        reduction=reduction,
-        none_shape=(batch,) if batched else (),
+    return Problem.from_canonical(
+        {"log_probs": canonical, "targets": np.where(inside, padded, blank), "input_lengths": il,
+         "target_lengths": tl},
+        {"log_probs": lp, "targets": tg, "input_lengths": input_lengths, "target_lengths": target_lengths},
+        reduction=reduction, none_shape=(batch,) if batched else (),
+        params={"blank": int(blank), "zero_infinity": zero_infinity, "batch": batch},
         unit_axes={"log_probs": 1, "targets": 0, "input_lengths": 0, "target_lengths": 0},
-        original_shapes={"log_probs": lp.shape, "targets": tg.shape,
-                         "input_lengths": np.shape(input_lengths), "target_lengths": np.shape(target_lengths)},
-        differentiable=("log_probs",),
-    )
+        differentiable=("log_probs",))
 
 
 def _path_sums(arrays: dict, blank: int, unit: int, x_entry: tuple | None, y_entry: tuple | None) -> dict:
@@ -410,7 +180,7 @@ def _path_sums(arrays: dict, blank: int, unit: int, x_entry: tuple | None, y_ent
             else:
                 rows[t, r, c] = NEG_INF
     copies = np.zeros(len(subsets), dtype=np.int64) + unit
-    sums = _ctc_log_space(
+    sums = ctc_log_space(
         {"log_probs": rows, "targets": arrays["targets"][copies], "input_lengths": arrays["input_lengths"][copies],
          "target_lengths": arrays["target_lengths"][copies]},
         {"blank": blank, "zero_infinity": False, "batch": len(subsets)},  # an empty sum must stay -inf
@@ -556,6 +326,16 @@ SPECS = (
             "input_lengths": [5, 4],
             "target_lengths": [2, 2],
         },
+        reduction_unit="sample",
+        mean_denominator="target_length",
+        kinks=(),
+        curvature_breaks=(),
+        curve=ELEMENT_AXIS,
+        gradient="log_softmax_logits",
+        torch_function="torch.nn.functional.ctc_loss",
+        torch_class_tensors=(),
+        worked=Worked("ctc"),
+        notes_order=None,
         function=ctc_loss,
     ),
 )

@@ -5,13 +5,17 @@ import streamlit as st
 
 import losses
 from losses.spec import FAMILIES
-from ui.figures.common import line_fit, loss_history, short
+from ui.figures.common import line_fit, loss_history
+from ui.state import lossform
 from ui.state.page import lang, require_shell, sync_url, t
 from ui.text import content
+from ui.text.numbers import short
 
 require_shell()
 
 TRUE_W, TRUE_B = 2.0, 1.0
+# The line is fitted with the mean squared error: named through the backend's function, not an id string.
+FIT_LOSS = losses.functional.mse_loss
 
 
 @st.cache_data(show_spinner=False)
@@ -23,14 +27,14 @@ def descend(steps: int, lr: float):
     w, b = 0.0, 0.0
     iterates, history = [], []
     for _ in range(steps):
-        value, grads = losses.value_and_grad("mse_loss", w * x + b, y)
+        value, grads = losses.value_and_grad(FIT_LOSS.__name__, w * x + b, y)
         history.append(float(value))
         dpred = grads["input"]
         w, b = w - lr * float(dpred @ x), b - lr * float(dpred.sum())
         iterates.append((w, b))
         if not np.isfinite(w) or abs(w) > 1e6:
             break
-    final = float(losses.functional.mse_loss(w * x + b, y))
+    final = float(FIT_LOSS(w * x + b, y))
     return x, y, iterates, history, final
 
 
@@ -73,7 +77,7 @@ for i, family in enumerate(FAMILIES):
                          query_params={"loss": spec.id, "lang": lang()})
 
 st.page_link("pages/playground.py", label=t("home.start"), icon="🧪",
-             query_params={"loss": "l1_loss", "lang": lang()})
+             query_params={"loss": lossform.default_spec().id, "lang": lang()})
 
 st.header(t("home.concepts_title"))
 concept_cols = st.columns(2)

@@ -6,14 +6,16 @@ import streamlit as st
 
 from ui.compute.compare import comparison_rows
 from ui.compute.runner import run_backend, run_torch, torch_version
-from ui.figures.common import matrix_heatmap, short
+from ui.figures.common import matrix_heatmap
 from ui.state import lossform
 from ui.state.page import lang, require_shell, show_error, sync_url, t
+from ui.state.session_keys import PLAYGROUND
+from ui.text.numbers import difference, short
 from ui.worked.lines import worked_lines
 
 require_shell()
 
-PREFIX = "pg"
+PREFIX = PLAYGROUND.prefix
 
 st.title(t("playground.title"))
 st.caption(t("playground.intro"))
@@ -51,7 +53,7 @@ with right:
                 torch_shown = tv if tv.ndim == 0 else tv.sum()
                 c2.metric(t("playground.torch_value", version=torch_version()), short(torch_shown, 6))
                 diff = float(np.nanmax(np.abs(np.asarray(value, float) - tv))) if tv.size else 0.0
-                c3.metric(t("playground.difference"), f"{diff:.1e}" if diff else "0")
+                c3.metric(t("playground.difference"), difference(diff))
         else:
             st.info(t("playground.torch_missing"))
         if value.ndim > 0:
@@ -74,7 +76,7 @@ with right:
                 g2.plotly_chart(matrix_heatmap(theirs.grads[name], f"{t('playground.gradient_of', name=name)} · torch"),
                                 key=f"pg_tgrad_{name}", config={"displayModeBar": False})
                 diff = np.nanmax(np.abs(grad - theirs.grads[name])) if grad.size else 0.0
-                g2.caption(t("playground.max_abs_diff", diff=f"{diff:.1e}"))
+                g2.caption(t("playground.max_abs_diff", diff=difference(diff)))
 
 if {"input", "target"} <= set(tensors) and not input_errors:
     st.divider()

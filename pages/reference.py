@@ -8,13 +8,13 @@ import losses
 from losses import LossInputError
 from losses.spec import FAMILIES
 from ui.compute.runner import run_backend, run_torch, torch_version
-from ui.figures.common import short
 from ui.figures.reference import curve_figure, example_curve
 from ui.state.page import lang, require_shell, show_error, show_link_problems, sync_url, t
 from ui.state.urlstate import example_arrays, example_parameters, format_parameter, loss_query
 from ui.text import content
 from ui.text.errors import describe
-from ui.text.tensors import TensorInputError, format_number
+from ui.text.numbers import difference, format_number, short
+from ui.text.tensors import TensorInputError
 
 require_shell()
 
@@ -113,7 +113,7 @@ def show_value(spec, value: np.ndarray, theirs) -> None:
         st.code(tensor_text(value, short), language=None)
         if torch_ok:
             diff = float(np.nanmax(np.abs(value - np.asarray(theirs.value)))) if value.size else 0.0
-            st.metric(t("reference.difference", version=torch_version()), f"{diff:.1e}" if diff else "0")
+            st.metric(t("reference.difference", version=torch_version()), difference(diff))
     if not theirs.available:
         st.info(t("reference.torch_missing"))
     elif theirs.error:

@@ -91,8 +91,26 @@ def assert_ends_with_value(work, value) -> None:
         assert work.lines[-1].endswith(f"= {plain(value)}"), (work.lines[-1], plain(value))
 
 
-def test_every_registry_id_has_a_builder():
-    assert set(BUILDERS) == set(IDS)
+def test_every_spec_has_a_builder_and_every_builder_a_spec():
+    kinds = {spec.worked.kind for spec in losses.SPECS}
+    assert kinds <= set(BUILDERS)
+    assert set(BUILDERS) <= kinds  # no builder left behind by a removed loss
+
+
+def test_a_failing_builder_is_logged_once(monkeypatch, caplog):
+    spec = losses.get_spec(IDS[0])
+
+    def broken(work, call):
+        raise RuntimeError("a bug in a builder")
+
+    monkeypatch.setitem(BUILDERS, spec.worked.kind, broken)
+    outcome = run_backend(spec.id, example_arrays(spec), example_parameters(spec))
+    with caplog.at_level("WARNING", logger="ui.worked.lines"):
+        for _ in range(3):
+            assert worked_lines(spec.id, example_arrays(spec), example_parameters(spec), outcome.elements,
+                                outcome.value) == []
+    logged = [r for r in caplog.records if "a bug in a builder" in str(r.exc_info[1])]
+    assert len(logged) == 1 and spec.id in logged[0].getMessage()
 
 
 @pytest.mark.parametrize("loss", IDS)

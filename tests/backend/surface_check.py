@@ -13,7 +13,7 @@ import numpy as np
 
 import losses
 
-from .torch_reference import torch_value_and_grad
+from .torch_check import torch_value_and_grad
 
 _landscape_module = importlib.import_module("losses.landscape")
 

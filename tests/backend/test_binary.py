@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 import losses
 from losses.binary import BCE_GRAD_EPSILON
-from tests.backend.torch_reference import check, torch_refuses
+from tests.backend.torch_check import check, torch_refuses
 
 F = losses.functional
 REDUCTIONS = ["none", "mean", "sum"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import losses
-from tests.backend.torch_reference import assert_close, check, torch_refuses
+from tests.backend.torch_check import assert_close, check, torch_refuses
 
 RNG = np.random.default_rng(3)
 LOGITS = RNG.normal(size=(3, 4))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import losses
-from tests.backend.torch_reference import check, torch_refuses
+from tests.backend.torch_check import check, torch_refuses
 
 SAMPLE = np.ones((2, 2))
 TARGET = np.array([[0.0, 1.0], [2.0, 3.0]])

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import losses
-from losses.ranking import COSINE_EPS
-from tests.backend.torch_reference import check, torch_refuses, torch_value_and_grad
+from losses.numerics import COSINE_EPS
+from tests.backend.torch_check import check, torch_refuses, torch_value_and_grad
 
 F = losses.functional
 REDUCTIONS = ["none", "mean", "sum"]
@@ -374,6 +374,29 @@ REFUSALS = [
 def test_refusals(name, args, kwargs, match):
     assert torch_refuses(name, args, kwargs), "torch accepts this call, so we must too"
     with pytest.raises(losses.LossInputError, match=match):
+        losses.get_spec(name).function(**args, **kwargs)
+
+
+# Regression: margin="1.5" was read as 1.5 and swap="no" as True (bool("no")); torch refuses both.
+PARAMETER_TYPE_REFUSALS = [
+    ("margin_ranking_loss", {"input1": normal(3), "input2": normal(3), "target": signs(3)}, {"margin": "1.5"}),
+    ("hinge_embedding_loss", {"input": normal(3), "target": signs(3)}, {"margin": "1.5"}),
+    ("cosine_embedding_loss", {"input1": A, "input2": B, "target": signs(3)}, {"margin": "0.5"}),
+    ("multi_margin_loss", {"input": normal(2, 4), "target": np.array([3, 0])}, {"margin": "1.5"}),
+    ("triplet_margin_loss", {"anchor": A, "positive": B, "negative": A}, {"margin": "1.5"}),
+    ("triplet_margin_loss", {"anchor": A, "positive": B, "negative": A}, {"p": "2"}),
+    ("triplet_margin_loss", {"anchor": A, "positive": B, "negative": A}, {"eps": None}),
+    ("triplet_margin_loss", {"anchor": A, "positive": B, "negative": A}, {"swap": "no"}),
+    ("triplet_margin_loss", {"anchor": A, "positive": B, "negative": A}, {"swap": 1}),
+]
+
+
+@pytest.mark.parametrize("name,args,kwargs", PARAMETER_TYPE_REFUSALS,
+                         ids=[f"{name}-{kwargs!r}" for name, _, kwargs in PARAMETER_TYPE_REFUSALS])
+def test_scalar_parameters_of_the_wrong_type_are_refused_like_torch(name, args, kwargs):
+    assert torch_refuses(name, args, kwargs), "torch accepts this call, so we must too"
+    (param, value), = kwargs.items()
+    with pytest.raises(losses.LossInputError, match=rf"{param} must be (a real number|True or False), found {value!r}"):
         losses.get_spec(name).function(**args, **kwargs)
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import losses
-from tests.backend.torch_reference import check, torch_refuses
+from tests.backend.torch_check import check, torch_refuses
 
 SAMPLE = np.ones((2, 2))
 TARGET = np.array([[0.0, 1.0], [2.0, 3.0]])

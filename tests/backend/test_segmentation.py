@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 import losses
 from losses.functional import dice_loss, jaccard_loss
-from tests.backend.torch_reference import check
+from tests.backend.torch_check import check
 
 NAMES = ["dice_loss", "jaccard_loss"]
 RNG = np.random.default_rng(7)

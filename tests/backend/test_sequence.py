@@ -10,15 +10,13 @@ from hypothesis import given, settings
 
 import losses
 from losses.functional import ctc_loss
+from losses.numerics import log_softmax
 from tests.backend.ctc_strategies import ctc_problems
-from tests.backend.torch_reference import check, torch_refuses
+from tests.backend.torch_check import check, torch_refuses
 
 RNG = np.random.default_rng(3)
 
 
-def log_softmax(z, axis=-1):
-    z = z - z.max(axis=axis, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 
 def normalised(*shape):
@@ -292,7 +290,9 @@ def test_ctc_scaled_path_agrees_with_log_space_row_by_row():
     """The probability-domain path (per-frame rescaling) and the log-space fallback agree on every row,
     with odd rows (-inf, huge or very negative log-probabilities, no frames, impossible targets) mixed
     into a batch: those rows take the log-space path without changing the others."""
-    from losses.sequence import _ctc_compute, _ctc_log_space, _needs_log_space
+    from losses.ctc_log_space import ctc_log_space
+    from losses.ctc_scaled import needs_log_space
+    from losses.sequence import _ctc_compute
 
     rng = np.random.default_rng(11)
     fast_rows = 0
@@ -316,13 +316,13 @@ def test_ctc_scaled_path_agrees_with_log_space_row_by_row():
                                        zero_infinity=zero_infinity)
             g = rng.uniform(0.5, 1.5, size=batch)
             with np.errstate(all="ignore"):
-                ours, reference = _ctc_compute(problem.arrays, problem.params), _ctc_log_space(problem.arrays,
+                ours, reference = _ctc_compute(problem.arrays, problem.params), ctc_log_space(problem.arrays,
                                                                                                problem.params)
                 pairs = [(ours.values, reference.values),
                          (ours.backward(g)["log_probs"], reference.backward(g)["log_probs"])]
             for got, want in pairs:
                 np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)  # also inf and NaN in place
-            fast_rows += int((~_needs_log_space(problem.arrays["log_probs"], input_lengths)).sum())
+            fast_rows += int((~needs_log_space(problem.arrays["log_probs"], input_lengths)).sum())
     assert fast_rows > 200
 
 

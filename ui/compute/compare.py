@@ -6,12 +6,9 @@ import numpy as np
 
 import losses
 from ui.compute.runner import run_backend, run_torch
-from ui.figures.common import short
 from ui.text.errors import describe
 from ui.text.i18n import translate
-
-# The notes' order first: L1, SmoothL1, MSE, BCE, CrossEntropy, NLL.
-NOTES_ORDER = ("l1_loss", "smooth_l1_loss", "mse_loss", "binary_cross_entropy", "cross_entropy", "nll_loss")
+from ui.text.numbers import short
 
 
 def pair_losses() -> list:
@@ -21,8 +18,8 @@ def pair_losses() -> list:
         required = {a.name for a in spec.arguments if not a.optional}
         if required == {"input", "target"} and spec.family != "activation":
             specs.append(spec)
-    order = {name: i for i, name in enumerate(NOTES_ORDER)}
-    return sorted(specs, key=lambda s: (order.get(s.id, len(order)), losses.SPECS.index(s)))
+    # the notes' comparison first, in its order (spec.notes_order), then the registry's
+    return sorted(specs, key=lambda s: (s.notes_order is None, s.notes_order or 0, losses.SPECS.index(s)))
 
 
 def _why(lang: str, spec, tensors: dict, outcome) -> str:
@@ -32,7 +29,7 @@ def _why(lang: str, spec, tensors: dict, outcome) -> str:
         reason = translate(lang, key, argument=exc.argument) if key != "why.not_finite" else ""
         return (reason + " — " if reason and not reason.startswith("why.") else "") + describe(exc, lang)
     x, y = np.asarray(tensors["input"]), np.asarray(tensors["target"])
-    if spec.id == "cross_entropy" and y.dtype.kind == "f" and y.shape == x.shape:
+    if spec.argument("target").also_probabilities and y.dtype.kind == "f" and y.shape == x.shape:
         return translate(lang, "why.probability_targets")
     return ""
 

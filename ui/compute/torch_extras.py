@@ -9,6 +9,7 @@ import torch  # noqa: E402
 
 
 def _reduce(values, reduction):
+    """torch's reductions of unreduced values (per element, or per sample for dice and jaccard)."""
     if reduction == "mean":
         return values.mean()
     if reduction == "sum":
@@ -62,21 +63,13 @@ def sigmoid_focal_loss(input, target, alpha: float = 0.25, gamma: float = 2, red
     return loss
 
 
-def _reduce_over_batch(per_sample, reduction):
-    if reduction == "mean":
-        return per_sample.mean()
-    if reduction == "sum":
-        return per_sample.sum()
-    return per_sample
-
-
 def dice_loss(input, target, smooth=1.0, reduction="mean"):
     """Soft Dice loss per sample, 1 - (2 sum xy + s) / (sum x + sum y + s) (Milletari et al. 2016, V-Net,
     in the plain-sum form of segmentation_models_pytorch and MONAI), summed over all non-batch dims."""
     dims = tuple(range(1, input.dim()))
     intersection = (input * target).sum(dim=dims)
     total = input.sum(dim=dims) + target.sum(dim=dims)
-    return _reduce_over_batch(1 - (2 * intersection + smooth) / (total + smooth), reduction)
+    return _reduce(1 - (2 * intersection + smooth) / (total + smooth), reduction)
 
 
 def jaccard_loss(input, target, smooth=1.0, reduction="mean"):
@@ -85,4 +78,4 @@ def jaccard_loss(input, target, smooth=1.0, reduction="mean"):
     dims = tuple(range(1, input.dim()))
     intersection = (input * target).sum(dim=dims)
     union = input.sum(dim=dims) + target.sum(dim=dims) - intersection
-    return _reduce_over_batch(1 - (intersection + smooth) / (union + smooth), reduction)
+    return _reduce(1 - (intersection + smooth) / (union + smooth), reduction)

@@ -14,7 +14,8 @@ import numpy as np
 
 import losses
 from losses.spec import LossSpec
-from ui.text.tensors import TensorInputError, format_number
+from ui.text.numbers import format_number
+from ui.text.tensors import TensorInputError
 
 # Where a prediction argument's values make sense; a grid is clipped to this, so a surface never leaves the
 # loss's domain (BCE probabilities outside [0, 1] would be NaN or refused).
@@ -98,9 +99,10 @@ def default_curve_element(spec: LossSpec, tensors: dict):
         sample = tuple(i for d, i in enumerate(first) if d != class_axis)
         true = int(target[sample]) if target.ndim else int(target)
         index = list(first)
-        if 0 <= true < np.shape(tensors["input"])[class_axis]:
+        name = spec.curve.arguments[0]
+        if 0 <= true < np.shape(tensors[name])[class_axis]:
             index[class_axis] = true
-            return "input", tuple(index)
+            return name, tuple(index)
     return elements[0]
 
 
@@ -360,51 +362,74 @@ class Axis:
 
 
 def _class_layout(spec: LossSpec, tensors: dict):
-    """(class axis, class-index target) for losses whose target picks a class of ``input``, else None."""
-    if spec.id not in ("cross_entropy", "nll_loss", "multi_margin_loss") or "input" not in tensors:
+    """(class axis, class-index target) for losses whose target picks a class of their swept argument, else None."""
+    if spec.curve.kind != "class_index":
         return None
-    x, target = np.asarray(tensors["input"]), np.asarray(tensors.get("target"))
-    if target.dtype.kind not in "iu" or target.ndim != max(x.ndim - 1, 0):
+    name = spec.curve.arguments[0]
+    target = _target_of(spec)
+    if name not in tensors or target is None:
         return None
-    return (0 if x.ndim == 1 else 1), target
+    x, picked = np.asarray(tensors[name]), np.asarray(tensors.get(target))
+    if picked.dtype.kind not in "iu" or picked.ndim != max(x.ndim - 1, 0):
+        return None
+    return (0 if x.ndim == 1 else 1), picked
+
+
+def _target_of(spec: LossSpec) -> str | None:
+    """The target argument a curve axis is read against (a loss has one)."""
+    return next((a.name for a in spec.arguments if a.role == "target"), None)
+
+
+def _target_at(spec: LossSpec, tensors: dict, name: str, index: tuple) -> float:
+    target = _target_of(spec)
+    return float(np.broadcast_to(np.asarray(tensors[target], dtype=float), np.shape(tensors[name]))[index])
+
+
+# The locale key of the axis each kind of curve draws (curves.axis.<key>).
+_AXIS_KEYS = {"pair_margin": "margin_rank", "signed_margin": "margin_soft", "distance": "distance"}
 
 
 def curve_axis(spec: LossSpec, tensors: dict, element) -> Axis:
-    """Logit (or probability) of the true class for classification, the margin quantity for margin losses."""
+    """The quantity ``spec.curve`` names: the logit (or log-probability, score) of the true class when the target
+    picks a class, the probability or logit of the true label for 0/1 targets, the margin for margin losses."""
     name, index = element
     label = element_text(element)
+    curve = spec.curve
+    if name not in curve.arguments:
+        return Axis(1.0, 0.0, "element", {"el": label})
+    word = curve.quantity
     layout = _class_layout(spec, tensors)
-    if layout is not None and name == "input":
+    if layout is not None:
         class_axis, target = layout
         sample = tuple(i for d, i in enumerate(index) if d != class_axis)
         true, cls = int(target[sample] if target.ndim else target), index[class_axis]
-        word = {"cross_entropy": "logit", "nll_loss": "logprob", "multi_margin_loss": "score"}[spec.id]
         if cls == true:
             return Axis(1.0, 0.0, f"true_{word}", {"el": label})
         return Axis(1.0, 0.0, f"class_{word}", {"el": label, "c": cls, "k": true})
-    if spec.id in ("binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
-                   "multilabel_soft_margin_loss") and name == "input" and "target" in tensors:
-        t = float(np.broadcast_to(np.asarray(tensors["target"], dtype=float), np.shape(tensors["input"]))[index])
-        word = "prob" if spec.id == "binary_cross_entropy" else "logit"
+    target = _target_of(spec)
+    if curve.kind == "binary_target" and target in tensors:
+        t = _target_at(spec, tensors, name, index)
         if t == 1.0:
             return Axis(1.0, 0.0, f"{word}_true1", {"el": label})
         if t == 0.0:  # the true class is 'negative': its probability is 1 - p, its logit -x
             return Axis(-1.0, 1.0 if word == "prob" else 0.0, f"{word}_true0", {"el": label})
         return Axis(1.0, 0.0, word, {"el": label, "t": format_number(t)})
-    if spec.id == "margin_ranking_loss" and name in ("input1", "input2"):
-        x1, x2 = (np.atleast_1d(np.asarray(tensors[k], dtype=float)) for k in ("input1", "input2"))
-        y = np.broadcast_to(np.atleast_1d(np.asarray(tensors["target"], dtype=float)), x1.shape)
+    if curve.kind == "pair_margin":
+        first, second = curve.arguments
+        x1, x2 = (np.atleast_1d(np.asarray(tensors[k], dtype=float)) for k in (first, second))
+        y = np.broadcast_to(np.atleast_1d(np.asarray(tensors[target], dtype=float)), x1.shape)
         n = index[0] if index else 0
         sign = float(y[n])
-        if name == "input1":
-            return Axis(sign, -sign * float(x2[n]), "margin_rank", {"n": n, "y": format_number(sign)})
-        return Axis(-sign, sign * float(x1[n]), "margin_rank", {"n": n, "y": format_number(sign)})
-    if spec.id == "soft_margin_loss" and name == "input":
-        y = float(np.broadcast_to(np.asarray(tensors["target"], dtype=float), np.shape(tensors["input"]))[index])
-        return Axis(y, 0.0, "margin_soft", {"el": label, "y": format_number(y)})
-    if spec.id == "hinge_embedding_loss" and name == "input":
-        y = float(np.broadcast_to(np.asarray(tensors["target"], dtype=float), np.shape(tensors["input"]))[index])
-        return Axis(1.0, 0.0, "distance", {"el": label, "y": format_number(y)})
+        values = {"n": n, "y": format_number(sign)}
+        if name == first:
+            return Axis(sign, -sign * float(x2[n]), _AXIS_KEYS[curve.kind], values)
+        return Axis(-sign, sign * float(x1[n]), _AXIS_KEYS[curve.kind], values)
+    if curve.kind == "signed_margin":
+        y = _target_at(spec, tensors, name, index)
+        return Axis(y, 0.0, _AXIS_KEYS[curve.kind], {"el": label, "y": format_number(y)})
+    if curve.kind == "distance":
+        y = _target_at(spec, tensors, name, index)
+        return Axis(1.0, 0.0, _AXIS_KEYS[curve.kind], {"el": label, "y": format_number(y)})
     return Axis(1.0, 0.0, "element", {"el": label})
 
 

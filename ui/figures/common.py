@@ -5,20 +5,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.text.tensors import format_number
+from ui.text.numbers import short
 
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
 LAYOUT = dict(margin=dict(l=50, r=20, t=40, b=45), template="plotly_white", font=dict(size=13))
-
-
-def short(value: float, digits: int = 4) -> str:
-    """Compact display of a number: integers plainly, others to ``digits`` significant figures."""
-    value = float(value)
-    if not np.isfinite(value):
-        return str(value)
-    if value == int(value) and abs(value) < 1e9:
-        return format_number(value)
-    return f"{value:.{digits}g}"
 
 
 def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Figure:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from losses.spec import Argument
 from ui.state.page import t
+from ui.state.session_keys import EditorKeys
 from ui.text.tensors import (
     MAX_ELEMENTS,
     TensorInputError,
@@ -34,14 +35,15 @@ def _cells(arr: np.ndarray) -> list[list[str]]:
 
 def load(key: str, arr: np.ndarray) -> None:
     """Put a tensor into the editor ``key``, replacing what was typed there."""
+    keys = EditorKeys(key)
     arr = np.asarray(arr)
-    st.session_state[f"{key}__ndim"] = arr.ndim
-    st.session_state[f"{key}__ver"] = st.session_state.get(f"{key}__ver", 0) + 1
+    st.session_state[keys.ndim] = arr.ndim
+    st.session_state[keys.version] = st.session_state.get(keys.version, 0) + 1
     if arr.ndim <= 2:
-        st.session_state[f"{key}__base"] = _cells(arr)
-        st.session_state[f"{key}__cells"] = _cells(arr)
+        st.session_state[keys.base] = _cells(arr)
+        st.session_state[keys.cells] = _cells(arr)
     else:
-        st.session_state[f"{key}__json"] = to_json(arr)
+        st.session_state[keys.json] = to_json(arr)
 
 
 def _frame(cells: list[list[str]]) -> pd.DataFrame:
@@ -93,60 +95,62 @@ def _parse_shape(text: str) -> tuple:
 
 
 def _shape_picker(key: str, arg: Argument, dtype: str) -> None:
+    keys = EditorKeys(key)
     with st.popover(t("playground.shape"), width="content"):
-        with st.form(f"{key}__shape_form", border=False):
+        with st.form(keys.shape_form, border=False):
             text = st.text_input(t("playground.shape_label", name=arg.name), help=t("playground.shape_help"),
-                                 key=f"{key}__shape_text")
+                                 key=keys.shape_text)
             fills = ("zeros", "ones", "range", "random")
             fill = st.selectbox(t("playground.fill"), fills, format_func=lambda f: t(f"playground.fill_{f}"),
-                                key=f"{key}__fill")
+                                key=keys.fill)
             if st.form_submit_button(t("playground.apply")):
                 try:
                     load(key, _filled(_parse_shape(text), fill, dtype))
                 except TensorInputError as exc:
-                    st.session_state[f"{key}__shape_error"] = exc
+                    st.session_state[keys.shape_error] = exc
                 st.rerun()
 
 
 def tensor_editor(key: str, arg: Argument, label: str):
     """Render the editor; returns ``(array, None)`` or ``(None, error)``."""
-    ndim = st.session_state[f"{key}__ndim"]
+    keys = EditorKeys(key)
+    ndim = st.session_state[keys.ndim]
     dtype = read_dtype(arg)
-    version = st.session_state[f"{key}__ver"]
+    version = st.session_state[keys.version]
     st.markdown(label)
-    shape_error = st.session_state.pop(f"{key}__shape_error", None)
+    shape_error = st.session_state.pop(keys.shape_error, None)
     if shape_error is not None:
         from ui.state.page import show_error
 
         show_error(shape_error)
     if ndim >= 3:
-        text = st.text_area(t("playground.json_label", name=arg.name), value=st.session_state[f"{key}__json"],
-                            help=t("playground.json_help", max=MAX_ELEMENTS), key=f"{key}__area_v{version}",
+        text = st.text_area(t("playground.json_label", name=arg.name), value=st.session_state[keys.json],
+                            help=t("playground.json_help", max=MAX_ELEMENTS), key=keys.area(version),
                             height=140)
-        st.session_state[f"{key}__json"] = text
+        st.session_state[keys.json] = text
         _shape_picker(key, arg, dtype)
         try:
             return parse_json(arg.name, text, dtype), None
         except TensorInputError as exc:
             return None, exc
 
-    base = st.session_state[f"{key}__base"]
+    base = st.session_state[keys.base]
     frame = _frame(base)
     config = {c: st.column_config.TextColumn(c, default="0", width=60) for c in frame.columns}
-    edited = st.data_editor(frame, key=f"{key}__grid_v{version}", num_rows="dynamic" if ndim == 2 else "fixed",
+    edited = st.data_editor(frame, key=keys.grid(version), num_rows="dynamic" if ndim == 2 else "fixed",
                             column_config=config, hide_index=True, width="content")
     cells = edited.astype(object).where(pd.notna(edited), None).values.tolist()
-    st.session_state[f"{key}__cells"] = cells
+    st.session_state[keys.cells] = cells
     if ndim >= 1:
         row = st.container(horizontal=True, gap="small", vertical_alignment="center")
         with row:
-            if st.button(t("playground.add_col"), key=f"{key}__add"):
-                st.session_state[f"{key}__base"] = _resize(cells, +1, ndim)
-                st.session_state[f"{key}__ver"] = version + 1
+            if st.button(t("playground.add_col"), key=keys.add_column):
+                st.session_state[keys.base] = _resize(cells, +1, ndim)
+                st.session_state[keys.version] = version + 1
                 st.rerun()
-            if st.button(t("playground.del_col"), key=f"{key}__del"):
-                st.session_state[f"{key}__base"] = _resize(cells, -1, ndim)
-                st.session_state[f"{key}__ver"] = version + 1
+            if st.button(t("playground.del_col"), key=keys.remove_column):
+                st.session_state[keys.base] = _resize(cells, -1, ndim)
+                st.session_state[keys.version] = version + 1
                 st.rerun()
             _shape_picker(key, arg, dtype)
     else:

@@ -1,6 +1,7 @@
 """Choosing a loss, its parameters and its tensors; shared by the playground, curves and landscape pages.
 
-The state of one form lives in ``st.session_state[prefix]``: the loss id,
+The state of one form lives in ``st.session_state[prefix]`` (every key the form uses is declared in
+:mod:`ui.state.session_keys`): the loss id,
 the last valid tensors, the parameters, which optional tensors are in use and
 a version that renews the widgets' keys when the state is loaded from a link.
 """
@@ -18,6 +19,7 @@ from losses.spec import FAMILIES, LossSpec, Parameter
 from ui.compute.runner import call_kwargs
 from ui.state import editor
 from ui.state.page import arrived_with_link, lang, query, show_error, show_link_problems, t
+from ui.state.session_keys import FormKeys
 from ui.state.urlstate import (
     check_parameter_range,
     example_arrays,
@@ -29,7 +31,10 @@ from ui.state.urlstate import (
 from ui.text.i18n import catalog, translate
 from ui.text.tensors import settle_targets
 
-DEFAULT_LOSS = "l1_loss"
+
+def default_spec() -> LossSpec:
+    """The loss the pages open with (``losses.DEFAULT_SPEC``)."""
+    return losses.DEFAULT_SPEC
 
 
 def _ordered_ids(allowed=None) -> list[str]:
@@ -59,8 +64,11 @@ def _optional_default(spec: LossSpec, name: str, tensors: dict) -> np.ndarray:
     return np.ones(x.shape)
 
 
-def _load(prefix: str, spec: LossSpec, tensors: dict, params: dict) -> None:
-    state = st.session_state.setdefault(prefix, {"ver": 0})
+def load(prefix: str, spec: LossSpec, tensors: dict, params: dict) -> None:
+    """Put a loss, its tensors and parameters into the form, renewing its widgets (a link, a loss switch, the
+    playground's state taken over by another page)."""
+    keys = FormKeys(prefix)
+    state = st.session_state.setdefault(keys.state, {"ver": 0})
     state.update(loss=spec.id, tensors=dict(tensors), params=dict(params), ver=state.get("ver", 0) + 1,
                  use={a.name: a.name in tensors for a in spec.arguments if a.optional})
     for arg in spec.arguments:
@@ -68,12 +76,14 @@ def _load(prefix: str, spec: LossSpec, tensors: dict, params: dict) -> None:
         if value is None and arg.optional:
             value = _optional_default(spec, arg.name, tensors)
         if value is not None:
-            editor.load(f"{prefix}_{arg.name}", value)
+            editor.load(keys.editor(arg.name).key, value)
 
 
-def init(prefix: str, default_loss: str = DEFAULT_LOSS, allowed=None, extra_keys=frozenset()) -> dict:
+def init(prefix: str, default_loss: str | None = None, allowed=None, extra_keys=frozenset()) -> dict:
     """Load the form from the URL when the learner arrives with a link, else keep the session's state."""
-    state = st.session_state.get(prefix)
+    default_loss = default_loss or default_spec().id
+    keys = FormKeys(prefix)
+    state = st.session_state.get(keys.state)
     q = query()
     if state is None or (arrived_with_link() and "loss" in q):
         loss_id, tensors, params, errors = read_loss_state(q, default_loss, set(extra_keys))
@@ -84,15 +94,15 @@ def init(prefix: str, default_loss: str = DEFAULT_LOSS, allowed=None, extra_keys
             tensors = example_arrays(losses.get_spec(loss_id))
             params = example_parameters(losses.get_spec(loss_id))
         # A link whose tensors the loss refuses still opens: the page shows the refusal where the results go.
-        _load(prefix, losses.get_spec(loss_id), tensors, params)
-        st.session_state[f"{prefix}__link_errors"] = errors
-        st.session_state[f"{prefix}__sync_picker"] = True
-    return st.session_state[prefix]
+        load(prefix, losses.get_spec(loss_id), tensors, params)
+        st.session_state[keys.link_errors] = errors
+        st.session_state[keys.sync_picker] = True
+    return st.session_state[keys.state]
 
 
 def _switch_loss(prefix: str, loss_id: str) -> None:
     """Keep the tensors the new loss accepts as they are; the others come from its example."""
-    state = st.session_state[prefix]
+    state = st.session_state[FormKeys(prefix).state]
     new = losses.get_spec(loss_id)
     tensors = example_arrays(new)
     kept = {k: v for k, v in state["tensors"].items() if k in tensors}
@@ -105,19 +115,20 @@ def _switch_loss(prefix: str, loss_id: str) -> None:
         tensors = candidate
     except LossInputError:
         pass
-    _load(prefix, new, tensors, params)
+    load(prefix, new, tensors, params)
 
 
 def loss_picker(prefix: str, allowed=None) -> LossSpec:
-    state = st.session_state[prefix]
-    key = f"{prefix}__loss_widget"
-    if st.session_state.pop(f"{prefix}__sync_picker", False) or key not in st.session_state:
+    keys = FormKeys(prefix)
+    state = st.session_state[keys.state]
+    key = keys.loss_widget
+    if st.session_state.pop(keys.sync_picker, False) or key not in st.session_state:
         st.session_state[key] = state["loss"]
     label = functools.partial(loss_label, lang())
     chosen = st.selectbox(t("playground.loss"), _ordered_ids(allowed), format_func=label, key=key)
     if chosen != state["loss"]:
         _switch_loss(prefix, chosen)
-    for exc in st.session_state.pop(f"{prefix}__link_errors", []):
+    for exc in st.session_state.pop(keys.link_errors, []):
         show_link_problems([exc])
     return losses.get_spec(state["loss"])
 
@@ -133,7 +144,7 @@ def _allowed(param: Parameter) -> str:
 
 
 def _parameter_widget(prefix: str, spec: LossSpec, param: Parameter, value, version: int):
-    key = f"{prefix}_{spec.id}_{param.name}_v{version}"
+    key = FormKeys(prefix).parameter(spec.id, param.name, version)
     label = f"`{param.name}`"
     help_text = t("playground.param_help", default=format_parameter(param.default), allowed=_allowed(param))
     if param.kind == "choice":
@@ -153,7 +164,7 @@ def _parameter_widget(prefix: str, spec: LossSpec, param: Parameter, value, vers
 
 
 def parameter_widgets(prefix: str, spec: LossSpec, columns: int = 3) -> dict:
-    state = st.session_state[prefix]
+    state = st.session_state[FormKeys(prefix).state]
     params = dict(state["params"])
     if not spec.parameters:
         return params
@@ -174,13 +185,15 @@ def parameter_widgets(prefix: str, spec: LossSpec, columns: int = 3) -> dict:
 
 def tensor_editors(prefix: str, spec: LossSpec, columns: int = 2) -> tuple[dict, list]:
     """The editors; returns the tensors to compute with (last valid for a broken editor) and the errors."""
-    state = st.session_state[prefix]
+    keys = FormKeys(prefix)
+    state = st.session_state[keys.state]
     st.markdown(f"**{t('playground.tensors')}**")
     tensors, errors = {}, []
     args = list(spec.arguments)
     cols = st.columns(min(columns, len(args)))
     for i, arg in enumerate(args):
-        key = f"{prefix}_{arg.name}"
+        editor_keys = keys.editor(arg.name)
+        key = editor_keys.key
         with cols[i % len(cols)]:
             role = t(f"role.{arg.role}")
             shape = catalog(lang()).get(f"shape_note.{arg.shape}", arg.shape)  # the registry's note, translated
@@ -188,11 +201,11 @@ def tensor_editors(prefix: str, spec: LossSpec, columns: int = 2) -> tuple[dict,
             label = f"`{arg.name}` · {role} · {kind} {shape}"
             if arg.optional:
                 use = st.checkbox(t("playground.use_optional", name=f"`{arg.name}`") + f" ({t('playground.optional')})",
-                                  value=state["use"].get(arg.name, False), key=f"{key}__use_v{state['ver']}")
+                                  value=state["use"].get(arg.name, False), key=editor_keys.use(state["ver"]))
                 state["use"][arg.name] = use
                 if not use:
                     continue
-                if f"{key}__ver" not in st.session_state:
+                if editor_keys.version not in st.session_state:
                     editor.load(key, _optional_default(spec, arg.name, state["tensors"]))
             value, error = editor.tensor_editor(key, arg, label)
             if error is not None:
@@ -215,6 +228,6 @@ def tensor_editors(prefix: str, spec: LossSpec, columns: int = 2) -> tuple[dict,
 
 
 def current_query(prefix: str) -> dict:
-    state = st.session_state[prefix]
+    state = st.session_state[FormKeys(prefix).state]
     spec = losses.get_spec(state["loss"])
     return loss_query(spec, state["tensors"], state["params"])

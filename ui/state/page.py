@@ -87,6 +87,19 @@ def require_shell() -> None:
     folder sits beside the entry point (Streamlit's first multipage API).  The
     entry point marks every run; without the mark we switch that mode off and
     rerun, so app.py builds the navigation and runs the requested page.
+
+    Why a private flag: Streamlit 1.67 has no public switch for this.  Its docs
+    say the ``pages/`` folder is ignored only "as soon as any session of your
+    app executes the st.navigation command" (st.navigation's reference); until
+    then ``PagesManager.uses_pages_directory`` is set from the folder's mere
+    existence (runtime/pages_manager.py) and no config option overrides it.
+    The public ways out are to rename the folder (Streamlit's own advice is
+    ``app_pages/``), which the design card rules out by keeping ``pages/``, or
+    ``st.switch_page("app.py")``, which would lose the page and the query the
+    learner's link asked for.  ``navigation`` itself sets the same flag to
+    False (commands/navigation.py), so we only do earlier what it will do.
+    The first e2e test (tests/e2e/test_curves.py) opens ``/curves`` on a fresh
+    server, so an upgrade that renames the flag fails there.
     """
     if st.session_state.get("_shell_run"):
         return

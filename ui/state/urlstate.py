@@ -14,7 +14,9 @@ import numpy as np
 
 from losses import LossInputError, get_spec
 from losses.spec import LossSpec, Parameter
-from ui.text.tensors import TensorInputError, format_number, parse_json, read_dtype, settle_targets, to_json
+from losses.validation import check_range
+from ui.text.numbers import format_number
+from ui.text.tensors import TensorInputError, parse_json, read_dtype, settle_targets, to_json
 
 PAGE_KEYS = {"lang"}
 
@@ -50,12 +52,12 @@ def parse_parameter(param: Parameter, text: str):
 
 
 def check_parameter_range(param: Parameter, value) -> None:
-    low_bad = param.low is not None and (value < param.low or (param.low_open and value == param.low))
-    high_bad = param.high is not None and value > param.high
-    if low_bad or high_bad:
-        interval = f"{'(' if param.low_open else '['}{'-inf' if param.low is None else param.low}, " \
-                   f"{'inf' if param.high is None else param.high}]"
-        raise TensorInputError("range", param.name, value, interval, f"{param.name}={value} is outside {interval}")
+    """The backend's own range check (``losses.validation.check_range``) with the spec's bounds; its refusal
+    comes back as an input error of ours, like every other refusal of what the learner typed or linked."""
+    try:
+        check_range(param.name, value, param.low, param.high, low_open=param.low_open)
+    except LossInputError as exc:
+        raise TensorInputError(exc.code, exc.argument, exc.found, exc.allowed, str(exc)) from None
 
 
 def format_parameter(value) -> str:

@@ -1,8 +1,8 @@
 """State shared by the curves and landscape pages: the playground's tensors, view settings from links, links out.
 
 A page keeps its loss form in ``st.session_state[prefix]`` (ui.state.lossform) and its view settings (chosen elements,
-grid, sliders) in ``st.session_state[prefix + "_view"]`` with a version that renews the widgets' keys when a
-link loads new values.
+grid, sliders) in ``st.session_state[FormKeys(prefix).view]`` with a version that renews the widgets' keys when a
+link loads new values; every key is declared in :mod:`ui.state.session_keys`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ import streamlit as st
 import losses
 from ui.state import editor, lossform
 from ui.state.page import arrived_with_link, lang, query, t
+from ui.state.session_keys import PLAYGROUND, FormKeys, widget_stamp
 from ui.state.urlstate import loss_query
-from ui.text.tensors import TensorInputError, format_number
+from ui.text.numbers import format_number
+from ui.text.tensors import TensorInputError
 
 
 def adopt_playground(prefix: str) -> bool:
@@ -24,17 +26,17 @@ def adopt_playground(prefix: str) -> bool:
     A link (``?loss=...``) wins; otherwise the playground's loss, tensors and parameters are taken over
     whenever the learner edited them there, so "open in playground", edit, and back shows the edit.
     """
-    pg = st.session_state.get("pg")
+    pg = st.session_state.get(PLAYGROUND.state)
     if pg is None:
         return False
-    stamp = repr(sorted(lossform.current_query("pg").items()))
-    seen_key = f"{prefix}__pg_seen"
+    stamp = repr(sorted(lossform.current_query(PLAYGROUND.prefix).items()))
+    seen_key = FormKeys(prefix).playground_seen
     seen = st.session_state.get(seen_key)
     st.session_state[seen_key] = stamp
     if (arrived_with_link() and "loss" in query()) or stamp == seen:
         return False
     spec = losses.get_spec(pg["loss"])
-    lossform._load(prefix, spec, pg["tensors"], pg["params"])  # noqa: SLF001 - the form's own loader
+    lossform.load(prefix, spec, pg["tensors"], pg["params"])
     return True
 
 
@@ -45,7 +47,7 @@ def open_page(prefix: str, area: str, view_keys: frozenset) -> tuple:
     st.title(t(f"{area}.title"))
     st.caption(t(f"{area}.intro"))
     adopt_playground(prefix)
-    view_is_new = f"{prefix}_view" not in st.session_state
+    view_is_new = FormKeys(prefix).view not in st.session_state
     lossform.init(prefix, extra_keys=view_keys)
     spec = lossform.loss_picker(prefix)
     params, tensors, input_errors = loss_form(prefix, spec, t(f"{area}.form"))
@@ -59,9 +61,10 @@ def from_link() -> bool:
 def _reload_editors(prefix: str) -> None:
     """The editors were not drawn while the form was hidden, so Streamlit dropped what they held: start them
     again from the tensors the page has been using."""
-    if st.session_state.get(f"{prefix}__form_open"):
-        for name, value in st.session_state[prefix]["tensors"].items():
-            editor.load(f"{prefix}_{name}", value)
+    keys = FormKeys(prefix)
+    if st.session_state.get(keys.form_open):
+        for name, value in st.session_state[keys.state]["tensors"].items():
+            editor.load(keys.editor(name).key, value)
 
 
 def loss_form(prefix: str, spec, label: str) -> tuple[dict, dict, list]:
@@ -70,8 +73,9 @@ def loss_form(prefix: str, spec, label: str) -> tuple[dict, dict, list]:
     Hidden, the form costs nothing (its editors are the heaviest part of a rerun) and the page computes with
     the last valid tensors and parameters.
     """
-    state = st.session_state[prefix]
-    if not st.toggle(label, key=f"{prefix}__form_open", on_change=_reload_editors, args=(prefix,)):
+    keys = FormKeys(prefix)
+    state = st.session_state[keys.state]
+    if not st.toggle(label, key=keys.form_open, on_change=_reload_editors, args=(prefix,)):
         return dict(state["params"]), dict(state["tensors"]), []
     with st.container(border=True):
         left, right = st.columns([2, 3], gap="large")
@@ -85,7 +89,7 @@ def loss_form(prefix: str, spec, label: str) -> tuple[dict, dict, list]:
 
 
 def view_state(prefix: str, defaults: dict) -> dict:
-    view = st.session_state.setdefault(f"{prefix}_view", {"ver": 0})
+    view = st.session_state.setdefault(FormKeys(prefix).view, {"ver": 0})
     for key, value in defaults.items():
         view.setdefault(key, value)
     return view
@@ -99,7 +103,7 @@ def bind(view: dict, name: str, key: str, options=None, default=None) -> None:
     """Let widget ``key`` show ``view[name]``: restored after a visit to another page (Streamlit drops the
     state of widgets a run does not draw) and replaced when a link loaded the view; kept otherwise, so the
     learner's own change survives the rerun it triggers."""
-    stamp = f"{key}__ver"
+    stamp = widget_stamp(key)
     if key not in st.session_state or st.session_state.get(stamp) != view["ver"]:
         st.session_state[key] = view[name]
         st.session_state[stamp] = view["ver"]
@@ -131,7 +135,7 @@ def nearest(options: list, value: float):
 
 def page_links(prefix: str, others: list[tuple[str, str]]) -> None:
     """"Open in the playground" (and the sibling page) with the same loss, tensors and parameters."""
-    state = st.session_state[prefix]
+    state = st.session_state[FormKeys(prefix).state]
     spec = losses.get_spec(state["loss"])
     params = {"lang": lang(), **loss_query(spec, state["tensors"], state["params"])}
     cols = st.columns(len(others) + 1)

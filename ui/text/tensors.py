@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from losses import LossInputError
+from ui.text.numbers import format_number
 
 MAX_ELEMENTS = 1024
 MAX_RANK = 4
@@ -133,14 +134,6 @@ def from_cells(name: str, rows: list, dtype: str = "float", ndim: int = 2) -> np
     _check_size(name, (len(rows), width))
     values = [[parse_cell(name, c, i + 1, j + 1, dtype) for j, c in enumerate(r)] for i, r in enumerate(rows)]
     return np.array(values, dtype=np.int64 if dtype == "int" else np.float64).reshape(len(rows), width)
-
-
-def format_number(value) -> str:
-    """Shortest faithful text for a number: 1 rather than 1.0, 0.1 rather than 0.1000000000000000055."""
-    value = float(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
 
 
 def to_json(arr) -> str:
