@@ -169,11 +169,12 @@ def loss_widgets(i: int, spec: train.RunSpec, data, ver: int) -> tuple[dict, dic
     loss_spec = losses.get_spec(spec.loss)
     options, anneal = {}, {}
     base = f"tr_r{i}_{spec.loss}"
+    annealable = train.schedules.annealable(spec.loss)
     for param in loss_spec.parameters:
         if param.name in trainstate.HIDDEN_LOSS_OPTIONS:
             continue
-        if param.name in train.schedules.ANNEAL_L0 and spec.loss == "l0_loss":
-            start, end = train.schedules.ANNEAL_L0[param.name]
+        if param.name in annealable:
+            start, end = annealable[param.name]
             if st.toggle(t("train.anneal", name=f"`{param.name}`", start=f"{start:g}", end=f"{end:g}"),
                          value=param.name in spec.anneal, key=f"{base}_anneal_{param.name}_v{ver}"):
                 anneal[param.name] = spec.anneal.get(param.name, (start, end))
@@ -189,7 +190,7 @@ def loss_widgets(i: int, spec: train.RunSpec, data, ver: int) -> tuple[dict, dic
             chosen = _number(label, value, key, integer=param.kind == "int")
         if chosen != param.default or param.name in spec.loss_options:
             options[param.name] = chosen
-    if spec.loss == "binary_cross_entropy_with_logits" and data.n_out == 1:
+    if any(a.name == "pos_weight" for a in loss_spec.arguments) and data.n_out == 1:
         weight = spec.loss_options.get("pos_weight", [1.0])
         value = _number("`pos_weight`", weight[0] if isinstance(weight, list) else weight, f"{base}_pw_v{ver}")
         if value != 1.0 or "pos_weight" in spec.loss_options:
@@ -253,7 +254,7 @@ def run_editor(i: int, spec: train.RunSpec, state: dict, data) -> train.RunSpec:
                            format_func=functools.partial(loss_title, lang()), key=f"tr_r{i}_loss_v{ver}")
     if loss_id != spec.loss:
         spec = train.RunSpec(loss_id, {}, spec.optimizer, spec.optimizer_options, spec.lr_schedule,
-                             dict(train.schedules.ANNEAL_L0) if loss_id == "l0_loss" else {}, None)
+                             train.schedules.annealable(loss_id), None)
     loss_options, anneal = loss_widgets(i, spec, data, ver)
     if spec.head:
         st.caption(t("train.head_note", head=f"`{spec.head}`"))

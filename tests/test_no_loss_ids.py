@@ -20,7 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 ALLOWED = {"ui/compute/examples.py", "ui/compute/example_cards.py"}
 # Words that are an id and something else too: LaTeX's \tanh command (its width in the layout estimate), and
 # the id of the examples' CrossEntropy card (a card is named after the loss it retells) where its renderer is chosen.
-ALSO_NOT_IDS = {("ui/worked/latex_layout.py", "tanh"), ("ui/state/examples_page.py", "cross_entropy")}
+# The output heads of train.models (identity, sigmoid, softmax, log_softmax) share their names with activations.
+ALSO_NOT_IDS = {("ui/worked/latex_layout.py", "tanh"), ("ui/state/examples_page.py", "cross_entropy"),
+                ("ui/compute/train_torch.py", "sigmoid"), ("ui/compute/train_torch.py", "softmax"),
+                ("ui/compute/train_torch.py", "log_softmax")}
 IDS = frozenset(losses.REGISTRY)
 FILES = sorted(p for d in ("ui", "pages") for p in (ROOT / d).rglob("*.py")
                if p.relative_to(ROOT).as_posix() not in ALLOWED)

@@ -21,10 +21,18 @@ import numpy as np
 
 from losses import LossInputError
 
-__all__ = ["LR_SCHEDULES", "check_lr_schedule", "lr_at", "lr_values", "anneal_at", "anneal_values", "ANNEAL_L0"]
+__all__ = ["LR_SCHEDULES", "check_lr_schedule", "lr_at", "lr_values", "anneal_at", "anneal_values", "ANNEAL_L0", "ANNEALED", "annealable"]
 
 LR_SCHEDULES = ("constant", "step", "cosine")
 ANNEAL_L0 = {"gamma": (2.0, 0.0)}
+# The losses whose parameters a race anneals by default, and over which range: training facts, kept with the
+# schedules rather than in the pages.
+ANNEALED = {"l0_loss": ANNEAL_L0}
+
+
+def annealable(loss_id: str) -> dict:
+    """The parameters of ``loss_id`` that a race anneals by default, each with its (start, end)."""
+    return dict(ANNEALED.get(loss_id, {}))
 
 
 def _real(name: str, value) -> float:
