@@ -21,7 +21,8 @@ import numpy as np
 
 from losses import LossInputError
 
-__all__ = ["LR_SCHEDULES", "check_lr_schedule", "lr_at", "lr_values", "anneal_at", "anneal_values", "ANNEAL_L0", "ANNEALED", "annealable"]
+__all__ = ["LR_SCHEDULES", "check_lr_schedule", "lr_at", "lr_values", "anneal_at", "anneal_values", "ANNEAL_L0",
+           "ANNEALED", "annealable"]
 
 LR_SCHEDULES = ("constant", "step", "cosine")
 ANNEAL_L0 = {"gamma": (2.0, 0.0)}
