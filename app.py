@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/landscape.py", title=t("nav.landscape"), icon="⛰️", url_path="landscape"),
     st.Page("pages/reference.py", title=t("nav.reference"), icon="📖", url_path="reference"),
     st.Page("pages/examples.py", title=t("nav.examples"), icon="📓", url_path="examples"),
+    st.Page("pages/lesson.py", title=t("nav.lesson"), icon="🎓", url_path="lesson"),
 ]
 
 page = st.navigation(PAGES)
