@@ -17,6 +17,7 @@ PAGES = [
     st.Page("pages/reference.py", title=t("nav.reference"), icon="📖", url_path="reference"),
     st.Page("pages/examples.py", title=t("nav.examples"), icon="📓", url_path="examples"),
     st.Page("pages/lesson.py", title=t("nav.lesson"), icon="🎓", url_path="lesson"),
+    st.Page("pages/quiz.py", title=t("nav.quiz"), icon="❓", url_path="quiz"),
 ]
 
 page = st.navigation(PAGES)

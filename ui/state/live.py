@@ -13,8 +13,8 @@ import losses
 from ui.compute import runner
 from ui.figures.common import matrix_heatmap, short
 from ui.state.page import lang, show_error, show_link_problems, t
-from ui.state.urlstate import format_parameter, read_loss_state
-from ui.text.tensors import to_json
+from ui.state.urlstate import read_loss_state
+from ui.text.calltext import call_text
 from ui.worked.lines import worked_lines
 
 
@@ -33,15 +33,6 @@ def read_state(state: dict, view_keys: frozenset = frozenset()):
     """``(spec, tensors, params, errors)`` of a step's state; an unknown loss falls back to the registry's first."""
     loss_id, tensors, params, errors = read_loss_state(state, losses.SPECS[0].id, set(view_keys))
     return losses.get_spec(loss_id), tensors, params, errors
-
-
-def call_text(spec, tensors: dict, params: dict) -> str:
-    """The call as a learner would read it: each tensor, then each parameter that differs from torch's default."""
-    lines = [f"{arg.name} = {to_json(tensors[arg.name])}" for arg in spec.arguments if arg.name in tensors]
-    defaults = spec.defaults()
-    lines += [f"{name} = {format_parameter(value)}" for name, value in params.items()
-              if name in defaults and value != defaults[name]]
-    return "\n".join(lines)
 
 
 def panel(state: dict, key: str, view_keys: frozenset = frozenset()) -> runner.Outcome:
