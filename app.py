@@ -3,11 +3,14 @@
 import streamlit as st
 
 from ui.compute.runner import torch_version
+from ui.state.charts import figure_format_picker
 from ui.state.page import init_language, language_selector, t
+from ui.state.present import init_presentation, presentation_toggle
 
 st.set_page_config(page_title="Loss Lab · 损失函数实验室", page_icon="📉", layout="wide")
 st.session_state._shell_run = True
 init_language()
+init_presentation()
 
 PAGES = [
     st.Page("pages/home.py", title=t("nav.home"), icon="🏠", default=True),
@@ -22,6 +25,8 @@ PAGES = [
 
 page = st.navigation(PAGES)
 language_selector()
+presentation_toggle()
+figure_format_picker()
 st.sidebar.caption(t("app.subtitle"))
 page.run()
 version = torch_version()

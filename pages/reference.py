@@ -11,7 +11,7 @@ from ui.compute.runner import run_backend, run_torch, torch_version
 from ui.figures.common import short
 from ui.figures.reference import curve_figure, example_curve
 from ui.state.page import lang, require_shell, show_error, show_link_problems, sync_url, t
-from ui.state.urlstate import example_arrays, example_parameters, format_parameter, loss_query
+from ui.state.urlstate import PAGE_KEYS, example_arrays, example_parameters, format_parameter, loss_query
 from ui.text import content
 from ui.text.errors import describe
 from ui.text.tensors import TensorInputError, format_number
@@ -19,7 +19,7 @@ from ui.text.tensors import TensorInputError, format_number
 require_shell()
 
 PAGE = "pages/reference.py"
-QUERY_KEYS = {"loss", "concept", "lang"}
+QUERY_KEYS = {"loss", "concept"} | PAGE_KEYS
 
 
 @st.cache_data(show_spinner=False)
@@ -67,7 +67,7 @@ def keep_in_url(query: dict) -> None:
     address bar can keep the old ones; writing them again puts the page the learner sees into the address bar.
     """
     sync_url(query)
-    st.query_params.from_dict({"lang": lang(), **query})
+    st.query_params.from_dict(st.session_state._written_query)
 
 
 def render_index() -> None:

@@ -213,13 +213,17 @@ def numpy_script(spec: LossSpec, tensors: dict, params: dict, lang: str = "en") 
     return "\n".join(lines) + "\n"
 
 
-def file_name(spec: LossSpec, tensors: dict, params: dict, kind: str) -> str:
-    """``l1_loss_reduction-sum_2x2_torch.py``: the loss, its changed options and the first tensor's shape."""
+def state_slug(spec: LossSpec, tensors: dict, params: dict) -> str:
+    """``l1_loss_reduction-sum_2x2``: the loss, its changed options and the first tensor's shape, safe in a file
+    name (the scripts and the figures' downloads are named by it)."""
     parts = [spec.id] + [f"{n}-{v.strip(chr(39))}" for n, v in changed_options(spec, params)]
     used = tensors_used(spec, tensors)
     if used:
         shape = np.shape(tensors[used[0].name])
         parts.append("x".join(map(str, shape)) if shape else "scalar")
     safe = "_".join(parts).replace(" ", "")
-    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in safe)
-    return f"{safe}_{kind}.py"
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in safe)
+
+
+def file_name(spec: LossSpec, tensors: dict, params: dict, kind: str) -> str:
+    return f"{state_slug(spec, tensors, params)}_{kind}.py"

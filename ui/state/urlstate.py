@@ -16,7 +16,7 @@ from losses import LossInputError, get_spec
 from losses.spec import LossSpec, Parameter
 from ui.text.tensors import TensorInputError, format_number, parse_json, read_dtype, settle_targets, to_json
 
-PAGE_KEYS = {"lang"}
+PAGE_KEYS = {"lang", "present"}
 
 
 def parse_parameter(param: Parameter, text: str):
