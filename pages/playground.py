@@ -8,7 +8,7 @@ from ui.compute.compare import comparison_rows
 from ui.compute.export import state_slug
 from ui.compute.runner import run_backend, run_torch, torch_version
 from ui.figures.common import matrix_heatmap, short
-from ui.state import lossform
+from ui.state import lossform, predict
 from ui.state.charts import show_chart
 from ui.state.codeview import reproduce
 from ui.state.downloads import numbers_downloads
@@ -42,6 +42,8 @@ with right:
         show_error(ours.error)
         if theirs.available and theirs.error:
             st.caption(t("playground.torch_refuses", message=theirs.error))
+    elif not predict.revealed(PREFIX, spec.id, tensors, params, ours.value):
+        pass  # guess first: the value, its arithmetic and the gradients wait for the learner's guess
     else:
         value = ours.value
         shown = value if value.ndim == 0 else value.sum()
@@ -81,7 +83,7 @@ with right:
                 diff = np.nanmax(np.abs(grad - theirs.grads[name])) if grad.size else 0.0
                 g2.caption(t("playground.max_abs_diff", diff=f"{diff:.1e}"))
 
-if {"input", "target"} <= set(tensors) and not input_errors:
+if {"input", "target"} <= set(tensors) and not input_errors and not predict.hiding(PREFIX, spec.id, tensors, params):
     st.divider()
     st.subheader(t("playground.compare"))
     reduction = params.get("reduction", "mean")
