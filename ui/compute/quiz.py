@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,7 +88,7 @@ def read_guess(text, name: str = "answer") -> float:
 def read_seed(text) -> int:
     """A quiz seed from the URL: a whole number from 0 to 2**31 - 1."""
     raw = str(text).strip()
-    if not raw.isdigit() or int(raw) >= SEED_LIMIT:
+    if not re.fullmatch(r"[0-9]{1,10}", raw) or int(raw) >= SEED_LIMIT:  # ASCII digits only: int() reads "１２"
         raise TensorInputError("range", "seed", repr(raw[:40]), f"[0, {SEED_LIMIT - 1}]",
                                f"seed={raw[:40]!r} is not a whole number from 0 to {SEED_LIMIT - 1}")
     return int(raw)
