@@ -6,10 +6,14 @@ import streamlit as st
 import losses
 from losses import LossInputError
 from ui.compute import visual
+from ui.compute.export import state_slug
 from ui.figures.common import short
-from ui.figures.curves import CONFIG, curves_figure
+from ui.figures.curves import curves_figure
 from ui.state import lossform, viewstate
+from ui.state.charts import show_chart
+from ui.state.codeview import reproduce
 from ui.state.page import lang, query, require_shell, show_link_problems, sync_url, t
+from ui.state.share import share_control
 from ui.state.urlstate import example_parameters, format_parameter, parse_parameter
 from ui.text.errors import describe
 from ui.text.tensors import TensorInputError, format_number, to_json
@@ -219,7 +223,7 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
 
     labels = {"x": x_label, "value": value_label(spec, params), "slope": t("curves.slope"), "here": t("curves.here")}
     if drawn:
-        st.plotly_chart(curves_figure(drawn, names, labels), key="cv_chart", config=CONFIG)
+        show_chart(curves_figure(drawn, names, labels), "cv_chart", f"{state_slug(spec, tensors, params)}_curves")
         rows = [{t("curves.table_loss"): names[c.loss_id], t("curves.table_x"): short(c.here[0]),
                  t("curves.table_value"): short(c.here[1]), t("curves.table_slope"): short(c.here[2])}
                 for c in drawn]
@@ -238,6 +242,7 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
         st.caption(t("curves.kink_note"))
     if "ctc_loss" in {c.loss_id for c in drawn}:
         st.caption(t("curves.ctc_note"))
+    share_control(key="cv_share")  # in the fragment: its link follows the sliders this part reruns for
 
 
 spec, params, tensors, input_errors, view_is_new = viewstate.open_page(PREFIX, "curves", VIEW_KEYS)
@@ -263,3 +268,4 @@ explore(spec, tensors, params, not input_errors)
 
 st.divider()
 viewstate.page_links(PREFIX, [("pages/landscape.py", t("curves.open_landscape"))])
+reproduce(spec, tensors, params, key="cv_code")
