@@ -42,7 +42,13 @@ def revealed(prefix: str, loss_id: str, tensors: dict, params: dict, value) -> b
 
     After a guess, the guess and its gap to the backend's value are shown here; the page then shows the
     value, the worked arithmetic and the gradients as usual."""
-    if not st.toggle(t("predict.switch"), key=_switch_key(prefix), help=t("predict.help")):
+    # The switch's value lives outside the widget: a refused state draws no switch, and Streamlit forgets the
+    # state of a widget a run does not draw, which would turn guessing off behind the learner's back.
+    persistent, widget = _switch_key(prefix), _switch_key(prefix) + "_widget"
+    if widget not in st.session_state:
+        st.session_state[widget] = bool(st.session_state.get(persistent, False))
+    st.session_state[persistent] = st.toggle(t("predict.switch"), key=widget, help=t("predict.help"))
+    if not st.session_state[persistent]:
         return True
     text = st.text_input(t("predict.label"), key=_guess_key(prefix, loss_id, tensors, params),
                          placeholder=t("predict.placeholder"))
