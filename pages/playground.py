@@ -13,6 +13,7 @@ from ui.state.charts import show_chart
 from ui.state.codeview import reproduce
 from ui.state.downloads import numbers_downloads
 from ui.state.page import lang, require_shell, show_error, sync_url, t
+from ui.state.present import presenting
 from ui.state.share import share_control
 from ui.worked.lines import worked_lines
 
@@ -74,7 +75,8 @@ with right:
         st.subheader(t("playground.gradient"))
         st.caption(t("playground.gradient_help"))
         for name, grad in ours.grads.items():
-            g1, g2 = st.columns(2)
+            # side by side the heatmaps' numbers would not fit a projector's 1024 px: one under the other
+            g1, g2 = (st.container(), st.container()) if presenting() else st.columns(2)
             show_chart(matrix_heatmap(grad, f"{t('playground.gradient_of', name=name)} · Loss Lab"),
                        f"pg_grad_{name}", f"{slug}_{name}-grad", where=g1)
             if theirs.available and not theirs.error and name in theirs.grads:

@@ -114,10 +114,17 @@ def _bigger_fonts(value):
     return out
 
 
-def _contrast_axis(axis: dict) -> dict:
-    return {**axis, "gridcolor": PRESENT_GRID, "linecolor": "#000000", "showline": True, "zerolinecolor": "#4b5563",
-            "tickfont": {**axis.get("tickfont", {}), "size": max(axis.get("tickfont", {}).get("size") or 0,
-                                                                  PRESENT_MIN_FONT), "color": "#000000"}}
+def _contrast_axis(axis: dict, ticks: int | None = None) -> dict:
+    title = axis.get("title")
+    title = {"text": title} if isinstance(title, str) else dict(title or {})
+    out = {**axis, "gridcolor": PRESENT_GRID, "linecolor": "#000000", "showline": True, "zerolinecolor": "#4b5563",
+           "tickfont": {**axis.get("tickfont", {}), "size": max(axis.get("tickfont", {}).get("size") or 0,
+                                                                 PRESENT_MIN_FONT), "color": "#000000"}}
+    if title.get("text"):
+        out["title"] = {**title, "font": {**title.get("font", {}), "size": PRESENT_FONT, "color": "#000000"}}
+    if ticks:
+        out["nticks"] = ticks
+    return out
 
 
 def presentation_theme(fig):
@@ -135,6 +142,8 @@ def presentation_theme(fig):
         if isinstance(trace.get("colorbar"), dict) or trace.get("type") in ("heatmap", "contour", "surface"):
             bar = trace.get("colorbar") or {}
             trace["colorbar"] = {**bar, "tickfont": {"size": PRESENT_MIN_FONT, "color": "#000000"}}
+            if trace.get("type") == "heatmap" and ("text" in trace or "texttemplate" in trace):
+                trace["showscale"] = False  # the cells print their numbers; the bar would take a third of the width
     layout = _bigger_fonts({k: v for k, v in spec.get("layout", {}).items() if k != "template"})
     layout.update(template={}, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
                   font={**layout.get("font", {}), "size": PRESENT_FONT, "color": "#000000"})
@@ -143,10 +152,13 @@ def presentation_theme(fig):
     for key in axes or ([] if three_d else ["xaxis", "yaxis"]):
         layout[key] = _contrast_axis(layout.get(key, {}))
     for scene in [k for k in layout if k.startswith("scene")] or (["scene"] if three_d else []):
-        layout[scene] = {**layout.get(scene, {}),
-                         **{a: _contrast_axis(layout.get(scene, {}).get(a, {})) for a in ("xaxis", "yaxis", "zaxis")}}
+        # a 3D scene is small on a 1024 px screen: fewer, larger ticks
+        layout[scene] = {**layout.get(scene, {}), **{a: _contrast_axis(layout.get(scene, {}).get(a, {}), ticks=4)
+                                                     for a in ("xaxis", "yaxis", "zaxis")}}
+    # Only the top and bottom grow (titles and tick labels are taller); wider side margins would squeeze the
+    # plots, which on a projector sit in half a 1024 px screen.
     margin = layout.get("margin") or {}
-    layout["margin"] = {side: int((margin.get(side) or 30) * 1.35) for side in ("l", "r", "t", "b")}
+    layout["margin"] = {**margin, **{side: int((margin.get(side) or 30) * 1.3) for side in ("t", "b")}}
     if layout.get("height"):
         layout["height"] = int(layout["height"] * 1.25)
     return PlainFigure(data, layout)

@@ -26,8 +26,10 @@ def chart_config(name: str) -> dict:
 def show_chart(fig, key: str, name: str, where=st) -> None:
     """``st.plotly_chart`` with the theme and the download config; ``name`` becomes the saved file's name."""
     if presenting():
-        fig = presentation_theme(fig)
-    where.plotly_chart(fig, key=key, config=chart_config(name))
+        # Streamlit's own chart theme would set small grey axis titles over the projector's theme
+        where.plotly_chart(presentation_theme(fig), key=key, config=chart_config(name), theme=None)
+    else:
+        where.plotly_chart(fig, key=key, config=chart_config(name))
 
 
 def figure_format_picker() -> None:

@@ -31,9 +31,10 @@ STYLE = """
 .stApp h2 { font-size: 36px !important; }
 .stApp h3 { font-size: 30px !important; }
 .stApp code, .stApp pre { font-size: 20px !important; }
-.stApp [data-testid="stMetricValue"] { font-size: 44px !important; }
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] * { font-size: 34px !important; }
+.stApp .katex { font-size: 1em !important; }  /* KaTeX's own 1.21em of 24 px overflows a half-width column */
 .stApp [data-testid="stMetricLabel"] p { font-size: 22px !important; }
-.stApp .katex { font-size: 1.35em !important; }
+.stApp input, .stApp textarea, .stApp [data-baseweb="select"] div { font-size: 20px !important; }
 .stApp [data-testid="stMainBlockContainer"] { padding: 1rem 1.5rem !important; max-width: 100% !important; }
 .stApp { color: #000 !important; }
 </style>

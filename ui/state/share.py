@@ -16,7 +16,7 @@ import streamlit as st
 from ui.state.page import lang, t
 from ui.state.present import present_query
 
-QR_SCALE = 5
+QR_SCALE = 4  # px per module at its natural size: phones read 4 px modules off a screen
 # A QR code of version 25 (117 modules) is about what a phone reads from a projected screen.
 QR_MAX_VERSION = 25
 
@@ -79,12 +79,12 @@ def share_control(query: dict | None = None, key: str = "share") -> str:
     link = share_link(query)
     with st.expander(t("share.heading"), icon="🔗", expanded=False), st.container(key=f"{key}_control"):
         st.caption(t("share.help"))
-        text, picture = st.columns([3, 1])
+        text, picture = st.columns([3, 2])
         text.code(link, language=None, wrap_lines=True)
         text.caption(t("share.embed"))
         svg = qr_svg(link)
         if svg is None:
             text.info(t("share.too_long", length=len(link)))
         else:
-            picture.image(svg, caption=t("share.qr_caption"), width=220)
+            picture.image(svg, caption=t("share.qr_caption"), width="content")
     return link
