@@ -17,24 +17,32 @@ from tests.e2e.conftest import READY, ROOT, _free_port, _missing, goto, settle
 LINK = "/playground?lang={lang}&present=1&loss=mse_loss&reduction=sum&input=%5B%5B1.5%2C1%5D%2C%5B1%2C1%5D%5D"
 
 
-def decode_qr(png: bytes) -> str:
+def decode_qr(png: bytes) -> list[str]:
     try:
         import zxingcpp
         from PIL import Image
     except ImportError:
         _missing("zxing-cpp is not installed (pip install -r requirements-dev.txt)")
-    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    assert len(found) == 1, f"{len(found)} codes found"
-    return found[0].text
+    image = Image.open(io.BytesIO(png)).convert("L")
+    return [code.text for code in zxingcpp.read_barcodes(image)]
 
 
 def open_share(pg, key: str) -> tuple[str, str]:
     """Open the share expander; returns (the link it shows, the link its QR code holds)."""
     pg.locator("[data-testid='stExpander'] summary", has_text="🔗").first.click()
     control = pg.locator(f".st-key-{key}_control")
-    control.locator("img").wait_for(state="visible", timeout=30000)
+    qr = control.locator("img")
+    qr.wait_for(state="visible", timeout=30000)
+    qr.scroll_into_view_if_needed()
     shown = control.locator("code").first.inner_text().strip()
-    return shown, decode_qr(control.locator("img").screenshot())
+    # the expander opens with an animation: a picture taken mid-way is squeezed and does not decode
+    for _ in range(10):
+        pg.wait_for_timeout(500)
+        found = decode_qr(qr.screenshot())
+        if found:
+            assert len(found) == 1, found
+            return shown, found[0]
+    raise AssertionError("the share control's QR code did not decode")
 
 
 def px(pg, selector: str) -> float:
