@@ -63,7 +63,7 @@ if bad_seed is not None:
 questions = quiz.generate(seed, lang())
 first = st.session_state.setdefault("quiz_first", {})
 
-top = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+top = st.container(horizontal=True, vertical_alignment="center", gap="medium")
 score = top.empty()
 top.button(t("quiz.new"), key="quiz_new", icon="🔀", on_click=new_quiz)
 st.caption(t("quiz.seed", seed=seed) + " " + t("quiz.first_counts"))
@@ -78,5 +78,5 @@ for i, question in enumerate(questions):
             feedback(question, given, first, (seed, i))
 
 answered = [first[(seed, i)] for i in range(len(questions)) if (seed, i) in first]
-score.metric(t("quiz.score"), t("quiz.score_value", right=sum(answered), answered=len(answered),
-                                 total=len(questions)))
+score.metric(t("quiz.score", total=len(questions)), t("quiz.score_value", right=sum(answered),
+                                                             answered=len(answered)), border=True, width="content")

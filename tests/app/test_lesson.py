@@ -59,6 +59,8 @@ def test_every_step_renders_a_number_computed_on_this_run(lesson_id, number, lan
         value = next(m.value for m in at.metric if m.label.startswith(backend_label))
         assert value == shown_value(outcome)  # the shifted number: computed now, not stored anywhere
         assert at.latex, "the worked arithmetic is shown"
+        charts = at.get("plotly_chart")
+        assert len(charts) == len(outcome.grads) + (step.page == "curves"), "gradients, and a curves step's curves"
     assert not at.warning, [w.value for w in at.warning]
 
 
