@@ -3,11 +3,14 @@
 import streamlit as st
 
 from ui.compute.runner import torch_version
+from ui.state.charts import figure_format_picker
 from ui.state.page import init_language, language_selector, t
+from ui.state.present import init_presentation, presentation_toggle
 
 st.set_page_config(page_title="Loss Lab · 损失函数实验室", page_icon="📉", layout="wide")
 st.session_state._shell_run = True
 init_language()
+init_presentation()
 
 PAGES = [
     st.Page("pages/home.py", title=t("nav.home"), icon="🏠", default=True),
@@ -17,10 +20,14 @@ PAGES = [
     st.Page("pages/reference.py", title=t("nav.reference"), icon="📖", url_path="reference"),
     st.Page("pages/examples.py", title=t("nav.examples"), icon="📓", url_path="examples"),
     st.Page("pages/train.py", title=t("nav.train"), icon="🏁", url_path="train"),
+    st.Page("pages/lesson.py", title=t("nav.lesson"), icon="🎓", url_path="lesson"),
+    st.Page("pages/quiz.py", title=t("nav.quiz"), icon="❓", url_path="quiz"),
 ]
 
 page = st.navigation(PAGES)
 language_selector()
+presentation_toggle()
+figure_format_picker()
 st.sidebar.caption(t("app.subtitle"))
 page.run()
 version = torch_version()

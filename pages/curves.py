@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.state import viewstate
+from ui.state.codeview import reproduce
 from ui.state.curves_view import DEFAULTS, PREFIX, VIEW_KEYS, brief, explore, read_view
 from ui.state.page import query, require_shell, show_link_problems, t
 
@@ -24,3 +25,4 @@ explore(spec, tensors, params, not input_errors)
 
 st.divider()
 viewstate.page_links(PREFIX, [("pages/landscape.py", t("curves.open_landscape"))])
+reproduce(spec, tensors, params, key="cv_code")

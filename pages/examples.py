@@ -5,6 +5,7 @@ import streamlit as st
 from ui.compute import examples as ex
 from ui.state.examples_page import note_filter, render_card, summary
 from ui.state.page import require_shell, sync_url, t
+from ui.state.share import share_control
 from ui.text.tensors import to_json
 
 require_shell()
@@ -28,3 +29,4 @@ for section in ex.SECTIONS:
         render_card(card)
 
 sync_url({} if note is None else {"note": note})
+share_control(key="ex_share")

@@ -7,6 +7,7 @@ import losses
 from losses.spec import FAMILIES
 from ui.figures.common import line_fit, loss_history
 from ui.state import lossform
+from ui.state.charts import show_chart
 from ui.state.page import lang, require_shell, sync_url, t
 from ui.text import content
 from ui.text.numbers import short
@@ -53,8 +54,10 @@ lr = c2.select_slider(t("home.lr"), options=[0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.
 x, y, iterates, history, final = descend(steps, lr)
 labels = {k: t(f"home.{k}") for k in ("data", "true_line", "iterate", "residual")}
 fig_col, loss_col = st.columns([3, 2])
-fig_col.plotly_chart(line_fit(x, y, TRUE_W, TRUE_B, iterates, labels, len(iterates)), key="home_fit")
-loss_col.plotly_chart(loss_history(history, t("home.step_axis"), t("home.loss_axis")), key="home_loss")
+show_chart(line_fit(x, y, TRUE_W, TRUE_B, iterates, labels, len(iterates)), "home_fit",
+           f"line_fit_steps-{steps}_lr-{lr}", where=fig_col)
+show_chart(loss_history(history, t("home.step_axis"), t("home.loss_axis")), "home_loss",
+           f"loss_history_steps-{steps}_lr-{lr}", where=loss_col)
 w, b = iterates[-1]
 if np.isfinite(final) and final < 1e6 and abs(w) < 1e6:
     loss_col.markdown(t("home.fit_result", k=len(iterates), w=short(w), b=short(b), tw=short(TRUE_W),

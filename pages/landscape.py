@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.state import viewstate
+from ui.state.codeview import reproduce
 from ui.state.landscape_view import DEFAULTS, PREFIX, VIEW_KEYS, explore, read_view
 from ui.state.page import query, require_shell, show_link_problems, t
 
@@ -22,3 +23,4 @@ explore(spec, tensors, params, not input_errors)
 
 st.divider()
 viewstate.page_links(PREFIX, [("pages/curves.py", t("landscape.open_curves"))])
+reproduce(spec, tensors, params, key="ls_code")

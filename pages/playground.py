@@ -5,11 +5,17 @@ import pandas as pd
 import streamlit as st
 
 from ui.compute.compare import comparison_rows
+from ui.compute.export import state_slug
 from ui.compute.runner import run_backend, run_torch, torch_version
 from ui.figures.common import matrix_heatmap
-from ui.state import lossform
+from ui.state import lossform, predict
+from ui.state.charts import show_chart
+from ui.state.codeview import reproduce
+from ui.state.downloads import numbers_downloads
 from ui.state.page import lang, require_shell, show_error, sync_url, t
+from ui.state.present import presenting
 from ui.state.session_keys import PLAYGROUND
+from ui.state.share import share_control
 from ui.text.numbers import difference, short
 from ui.worked.lines import worked_lines
 
@@ -28,6 +34,7 @@ with left:
     tensors, input_errors = lossform.tensor_editors(PREFIX, spec)
 
 ours = run_backend(spec.id, tensors, params)
+slug = state_slug(spec, tensors, params)
 theirs = run_torch(spec.id, tensors, params)
 
 with right:
@@ -38,6 +45,8 @@ with right:
         show_error(ours.error)
         if theirs.available and theirs.error:
             st.caption(t("playground.torch_refuses", message=theirs.error))
+    elif not predict.revealed(PREFIX, spec.id, tensors, params, ours.value):
+        pass  # guess first: the value, its arithmetic and the gradients wait for the learner's guess
     else:
         value = ours.value
         shown = value if value.ndim == 0 else value.sum()
@@ -63,22 +72,22 @@ with right:
         lines = worked_lines(spec.id, tensors, params, ours.elements, ours.value)
         if lines:
             st.latex(r"\begin{aligned}" + r"\\ ".join(line.replace("=", "&=", 1) for line in lines) + r"\end{aligned}")
-        st.plotly_chart(matrix_heatmap(ours.elements, t("playground.elements")), key="pg_elements",
-                        config={"displayModeBar": False})
+        show_chart(matrix_heatmap(ours.elements, t("playground.elements")), "pg_elements", f"{slug}_elements")
 
         st.subheader(t("playground.gradient"))
         st.caption(t("playground.gradient_help"))
         for name, grad in ours.grads.items():
-            g1, g2 = st.columns(2)
-            g1.plotly_chart(matrix_heatmap(grad, f"{t('playground.gradient_of', name=name)} · Loss Lab"),
-                            key=f"pg_grad_{name}", config={"displayModeBar": False})
+            # side by side the heatmaps' numbers would not fit a projector's 1024 px: one under the other
+            g1, g2 = (st.container(), st.container()) if presenting() else st.columns(2)
+            show_chart(matrix_heatmap(grad, f"{t('playground.gradient_of', name=name)} · Loss Lab"),
+                       f"pg_grad_{name}", f"{slug}_{name}-grad", where=g1)
             if theirs.available and not theirs.error and name in theirs.grads:
-                g2.plotly_chart(matrix_heatmap(theirs.grads[name], f"{t('playground.gradient_of', name=name)} · torch"),
-                                key=f"pg_tgrad_{name}", config={"displayModeBar": False})
+                show_chart(matrix_heatmap(theirs.grads[name], f"{t('playground.gradient_of', name=name)} · torch"),
+                           f"pg_tgrad_{name}", f"{slug}_{name}-grad_torch", where=g2)
                 diff = np.nanmax(np.abs(grad - theirs.grads[name])) if grad.size else 0.0
                 g2.caption(t("playground.max_abs_diff", diff=difference(diff)))
 
-if {"input", "target"} <= set(tensors) and not input_errors:
+if {"input", "target"} <= set(tensors) and not input_errors and not predict.hiding(PREFIX, spec.id, tensors, params):
     st.divider()
     st.subheader(t("playground.compare"))
     reduction = params.get("reduction", "mean")
@@ -86,6 +95,8 @@ if {"input", "target"} <= set(tensors) and not input_errors:
     rows = comparison_rows(tensors, reduction, lang())
     frame = pd.DataFrame(rows).set_index("id")
     st.table(frame, border="horizontal", hide_index=True)
+else:
+    frame = None
 
 st.divider()
 if not input_errors:
@@ -96,7 +107,7 @@ with st.container(horizontal=True, gap="medium"):
     st.page_link("pages/landscape.py", label=t("playground.open_landscape"), icon="⛰️", query_params=link_query)
     st.page_link("pages/reference.py", label=t("playground.open_reference"), icon="📖",
                  query_params={"lang": lang(), "loss": spec.id})
-st.markdown(f"**{t('playground.share')}**")
-st.caption(t("playground.share_help"))
-query_text = "&".join(f"{k}={v}" for k, v in {"lang": lang(), **lossform.current_query(PREFIX)}.items())
-st.code(f"/playground?{query_text}", language=None)
+reproduce(spec, tensors, params, key="pg_code", refused=not ours.ok)
+numbers_downloads(slug, tensors, ours.grads if ours.ok else None,
+                  theirs.grads if theirs.available and not theirs.error else None, frame, key="pg")
+share_control(link_query)

@@ -9,8 +9,10 @@ from losses import LossInputError
 from losses.spec import FAMILIES
 from ui.compute.runner import run_backend, run_torch, torch_version
 from ui.figures.reference import curve_figure, example_curve
+from ui.state.charts import show_chart
 from ui.state.page import lang, require_shell, show_error, show_link_problems, sync_url, t
-from ui.state.urlstate import example_arrays, example_parameters, format_parameter, loss_query
+from ui.state.share import share_control
+from ui.state.urlstate import PAGE_KEYS, example_arrays, example_parameters, format_parameter, loss_query
 from ui.text import content
 from ui.text.errors import describe
 from ui.text.numbers import difference, format_number, short
@@ -19,7 +21,7 @@ from ui.text.tensors import TensorInputError
 require_shell()
 
 PAGE = "pages/reference.py"
-QUERY_KEYS = {"loss", "concept", "lang"}
+QUERY_KEYS = {"loss", "concept"} | PAGE_KEYS
 
 
 @st.cache_data(show_spinner=False)
@@ -67,7 +69,7 @@ def keep_in_url(query: dict) -> None:
     address bar can keep the old ones; writing them again puts the page the learner sees into the address bar.
     """
     sync_url(query)
-    st.query_params.from_dict({"lang": lang(), **query})
+    st.query_params.from_dict(st.session_state._written_query)
 
 
 def render_index() -> None:
@@ -158,7 +160,7 @@ def render_example(spec) -> None:
     y_label = {"loss": t("reference.axis_loss"), "loss_sum": t("reference.axis_loss_sum"),
                "activation": f"output[{position}]"}[curve.kind]
     labels = {"y": y_label, "slope": t("reference.axis_slope"), "point": t("reference.example_point")}
-    st.plotly_chart(curve_figure(curve, labels), key="ref_curve", config={"displayModeBar": False})
+    show_chart(curve_figure(curve, labels), "ref_curve", f"{spec.id}_example_curve_{curve.argument}")
 
 
 def render_loss(spec) -> None:
@@ -209,9 +211,11 @@ if unknown:
 if loss_id is not None and loss_id in losses.REGISTRY:
     render_loss(losses.get_spec(loss_id))
     keep_in_url({"loss": loss_id})
+    share_control(key="ref_share")
 elif loss_id is None and concept is not None and concept in content.CONCEPTS:
     render_concept(concept)
     keep_in_url({"concept": concept})
+    share_control(key="ref_share")
 else:
     if loss_id is not None:
         st.warning(t("reference.unknown_loss", found=f"`{loss_id}`"), icon="🔗")

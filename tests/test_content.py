@@ -370,3 +370,98 @@ def test_the_number_check_would_catch_a_typed_value(tmp_path: Path):
     outcome = run_backend("cross_entropy", example_arrays(losses.get_spec("cross_entropy")),
                           example_parameters(losses.get_spec("cross_entropy")))
     assert f"{float(outcome.value):.4g}" in computed_numbers()
+
+
+# ---------------------------------------------------------------- lessons (content/lessons/*.toml)
+
+from ui.state.urlstate import read_loss_state  # noqa: E402
+from ui.text import lessons  # noqa: E402
+
+LESSONS = lessons.all_lessons()
+LESSON_STEPS = [(lesson, i) for lesson in LESSONS for i in range(len(lesson.steps))]
+LESSON_STEP_IDS = [f"{lesson.id}/{i + 1}" for lesson, i in LESSON_STEPS]
+
+
+def lesson_texts(lesson, lang: str) -> list[str]:
+    found = [lesson.title[lang], lesson.summary[lang]]
+    for step in lesson.steps:
+        found += [getattr(step, name)[lang] for name in lessons.TEXT_FIELDS]
+    return found
+
+
+def test_at_least_four_lessons_from_the_notes():
+    assert len(LESSONS) >= 4
+    assert len({lesson.order for lesson in LESSONS}) == len(LESSONS), "each lesson has its own place in the list"
+    assert all(len(lesson.steps) >= 3 for lesson in LESSONS)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.id for lesson in LESSONS])
+def test_lessons_have_the_same_structure_in_both_languages(lesson):
+    """Every text in both languages (the parser insists), with the same formulas in the same places."""
+    for en, zh in zip(lesson_texts(lesson, "en"), lesson_texts(lesson, "zh")):
+        assert en.strip() and zh.strip()
+        assert FORMULA.findall(en) == FORMULA.findall(zh), f"{lesson.id}: formulas differ between\n{en}\n{zh}"
+        assert en.count("**") == zh.count("**")
+
+
+@pytest.mark.parametrize("lesson, index", LESSON_STEPS, ids=LESSON_STEP_IDS)
+def test_lesson_steps_are_states_the_backend_reads(lesson, index):
+    step = lesson.steps[index]
+    loss_id, tensors, params, errors = read_loss_state(step.state, losses.SPECS[0].id, set(step.view_keys))
+    assert not errors, errors
+    assert loss_id == step.state["loss"]
+    outcome = run_backend(loss_id, tensors, params)
+    assert outcome.ok != step.refused, f"{lesson.id} step {index + 1}: refused={step.refused} but {outcome.error}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.id for lesson in LESSONS])
+def test_lessons_type_no_number_their_steps_compute(lesson):
+    computed = set()
+    for step in lesson.steps:
+        loss_id, tensors, params, _ = read_loss_state(step.state, losses.SPECS[0].id, set(step.view_keys))
+        outcome = run_backend(loss_id, tensors, params)
+        if outcome.ok:
+            for value in [*np.atleast_1d(outcome.value).ravel(), *np.atleast_1d(outcome.elements).ravel()]:
+                computed |= significant_forms(float(value))
+    for lang in LANGS:
+        for text in lesson_texts(lesson, lang):
+            # a signed number is another number: torch's clamp of log at −100 is a constant, not the 100 computed
+            typed = [n for n in computed if re.search(rf"(?<![\d.\-−]){re.escape(n)}(?!\d)", text)]
+            assert not typed, f"{lesson.id} ({lang}) types {typed}, which the page computes: {text[:80]}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.id for lesson in LESSONS])
+def test_lesson_chinese_spaces_latin_words(lesson):
+    for text in lesson_texts(lesson, "zh"):
+        bad = [m.group(0) for m in re.finditer(rf".{{0,8}}(?:{HAN}[A-Za-z0-9]|[A-Za-z0-9]{HAN}).{{0,8}}", prose(text))]
+        assert not bad, f"{lesson.id}: add a space between Chinese and Latin words or digits: {bad[:8]}"
+        assert not re.search(rf"{HAN}[,:;()?!]|[,:;()?!]{HAN}", prose(text)), f"{lesson.id}: full-width punctuation"
+
+
+@pytest.mark.parametrize("broken, message", [
+    ('order = 1\ntitle = { en = "A" }\nsummary = { en = "s", zh = "s" }\n'
+     '[[steps]]\npage = "playground"\nstate = { loss = "l1_loss" }\n'
+     'title = { en = "t", zh = "t" }\nnote = { en = "n", zh = "n" }\nquestion = { en = "q", zh = "q" }\n', "title"),
+    ('order = 1\ntitle = { en = "A", zh = "A" }\nsummary = { en = "s", zh = "s" }\n'
+     '[[steps]]\npage = "playground"\nstate = { loss = "l1_loss" }\n'
+     'title = { en = "t", zh = "t" }\nnote = { en = "n", zh = "" }\nquestion = { en = "q", zh = "q" }\n', "note.zh"),
+    ('order = 1\ntitle = { en = "A", zh = "A" }\nsummary = { en = "s", zh = "s" }\n'
+     '[[steps]]\npage = "nowhere"\nstate = { loss = "l1_loss" }\n'
+     'title = { en = "t", zh = "t" }\nnote = { en = "n", zh = "n" }\nquestion = { en = "q", zh = "q" }\n', "page"),
+    ('order = 1\ntitle = { en = "A", zh = "A" }\nsummary = { en = "s", zh = "s" }\n', "steps"),
+    ('order = 1\ntitle = { en = "A", zh = "A" }\nsummary = { en = "s", zh = "s" }\n'
+     '[[steps]]\npage = "playground"\nstate = { input = "[1]" }\n'
+     'title = { en = "t", zh = "t" }\nnote = { en = "n", zh = "n" }\nquestion = { en = "q", zh = "q" }\n', "state"),
+])
+def test_the_lesson_parser_refuses_a_file_missing_a_language_or_a_field(broken, message):
+    with pytest.raises(lessons.LessonFormatError, match=message):
+        lessons.parse("broken", broken)
+
+
+def test_the_lesson_number_check_would_catch_a_typed_value():
+    lesson = next(lesson for lesson in LESSONS if any(not s.refused for s in lesson.steps))
+    step = next(s for s in lesson.steps if not s.refused)
+    loss_id, tensors, params, _ = read_loss_state(step.state, losses.SPECS[0].id, set(step.view_keys))
+    value = float(np.atleast_1d(run_backend(loss_id, tensors, params).value).ravel()[0]) + 0.123
+    forms = significant_forms(value)
+    assert forms and re.search(rf"(?<![\d.\-−]){re.escape(sorted(forms)[0])}(?!\d)", f"it is {sorted(forms)[0]}.")

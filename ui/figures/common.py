@@ -80,3 +80,75 @@ def loss_history(losses_by_step, x_title: str, y_title: str) -> go.Figure:
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title, type="log", dtick=1, exponentformat="power")
     return fig
+
+
+# --- presentation mode: the one place a figure's look is changed for a projector -------------------------------
+
+PRESENT_FONT = 20        # plotly px; the issue asks for figure text of at least 18 px at 1280x720
+PRESENT_MIN_FONT = 18
+PRESENT_GRID = "#9ca3af"  # darker than the usual #e5e7eb: a projector washes light greys out
+
+
+def _bigger_fonts(value):
+    """Every ``*font`` dict in a figure part at least PRESENT_MIN_FONT px, in black unless a colour is set."""
+    if isinstance(value, list):
+        return [_bigger_fonts(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if key.endswith("font") and isinstance(item, dict):
+            item = {**item, "size": max(item.get("size") or 0, PRESENT_MIN_FONT)}
+            item.setdefault("color", "#000000")
+        out[key] = _bigger_fonts(item)
+    return out
+
+
+def _contrast_axis(axis: dict, ticks: int | None = None) -> dict:
+    title = axis.get("title")
+    title = {"text": title} if isinstance(title, str) else dict(title or {})
+    out = {**axis, "gridcolor": PRESENT_GRID, "linecolor": "#000000", "showline": True, "zerolinecolor": "#4b5563",
+           "tickfont": {**axis.get("tickfont", {}), "size": max(axis.get("tickfont", {}).get("size") or 0,
+                                                                 PRESENT_MIN_FONT), "color": "#000000"}}
+    if title.get("text"):
+        out["title"] = {**title, "font": {**title.get("font", {}), "size": PRESENT_FONT, "color": "#000000"}}
+    if ticks:
+        out["nticks"] = ticks
+    return out
+
+
+def presentation_theme(fig):
+    """A copy of ``fig`` for a projector: larger text everywhere, black on white, darker grid lines.
+
+    Works on any figure (plotly objects and the landscape's plain dicts) through its ``to_dict``.
+    """
+    from ui.figures.landscape import PlainFigure  # the plain-dict figure, here only to hand the result on
+
+    spec = fig.to_dict()
+    data = [_bigger_fonts(trace) for trace in spec.get("data", [])]
+    for trace in data:
+        if "text" in trace or "texttemplate" in trace:
+            trace["textfont"] = {**trace.get("textfont", {}), "size": PRESENT_FONT}
+        if isinstance(trace.get("colorbar"), dict) or trace.get("type") in ("heatmap", "contour", "surface"):
+            bar = trace.get("colorbar") or {}
+            trace["colorbar"] = {**bar, "tickfont": {"size": PRESENT_MIN_FONT, "color": "#000000"}}
+            if trace.get("type") == "heatmap" and ("text" in trace or "texttemplate" in trace):
+                trace["showscale"] = False  # the cells print their numbers; the bar would take a third of the width
+    layout = _bigger_fonts({k: v for k, v in spec.get("layout", {}).items() if k != "template"})
+    layout.update(template={}, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+                  font={**layout.get("font", {}), "size": PRESENT_FONT, "color": "#000000"})
+    axes = [k for k in layout if k.startswith(("xaxis", "yaxis"))]
+    three_d = any(trace.get("type") == "surface" for trace in data)
+    for key in axes or ([] if three_d else ["xaxis", "yaxis"]):
+        layout[key] = _contrast_axis(layout.get(key, {}))
+    for scene in [k for k in layout if k.startswith("scene")] or (["scene"] if three_d else []):
+        # a 3D scene is small on a 1024 px screen: fewer, larger ticks
+        layout[scene] = {**layout.get(scene, {}), **{a: _contrast_axis(layout.get(scene, {}).get(a, {}), ticks=4)
+                                                     for a in ("xaxis", "yaxis", "zaxis")}}
+    # Only the top and bottom grow (titles and tick labels are taller); wider side margins would squeeze the
+    # plots, which on a projector sit in half a 1024 px screen.
+    margin = layout.get("margin") or {}
+    layout["margin"] = {**margin, **{side: int((margin.get(side) or 30) * 1.3) for side in ("t", "b")}}
+    if layout.get("height"):
+        layout["height"] = int(layout["height"] * 1.25)
+    return PlainFigure(data, layout)

@@ -13,10 +13,13 @@ import streamlit as st
 import losses
 from losses import LossInputError
 from ui.compute import visual
-from ui.figures.curves import CONFIG, curves_figure
+from ui.compute.export import state_slug
+from ui.figures.curves import curves_figure
 from ui.state import lossform, viewstate
+from ui.state.charts import show_chart
 from ui.state.page import lang, sync_url, t
 from ui.state.session_keys import FormKeys
+from ui.state.share import share_control
 from ui.state.urlstate import example_parameters, format_parameter, parse_parameter
 from ui.text.errors import describe
 from ui.text.numbers import format_number, short
@@ -224,7 +227,7 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
 
     labels = {"x": x_label, "value": value_label(spec, params), "slope": t("curves.slope"), "here": t("curves.here")}
     if drawn:
-        st.plotly_chart(curves_figure(drawn, names, labels), key="cv_chart", config=CONFIG)
+        show_chart(curves_figure(drawn, names, labels), "cv_chart", f"{state_slug(spec, tensors, params)}_curves")
         rows = [{t("curves.table_loss"): names[c.loss_id], t("curves.table_x"): short(c.here[0]),
                  t("curves.table_value"): short(c.here[1]), t("curves.table_slope"): short(c.here[2])}
                 for c in drawn]
@@ -244,6 +247,7 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
         st.caption(t("curves.kink_note"))
     if any(s.gradient == "log_softmax_logits" for s in drawn_specs):
         st.caption(t("curves.ctc_note"))
+    share_control(key="cv_share")  # in the fragment: its link follows the sliders this part reruns for
 
 
 def brief(arr, limit: int = 120) -> str:

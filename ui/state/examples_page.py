@@ -15,6 +15,8 @@ import losses
 from ui.compute import examples as ex
 from ui.compute.examples import CODE, NOTES
 from ui.figures.examples import pixel_heatmaps
+from ui.state.charts import show_chart
+from ui.state.codeview import reproduce
 from ui.state.page import arrived_with_link, lang, query, show_link_problems, t
 from ui.state.urlstate import PAGE_KEYS, loss_query
 from ui.text.errors import describe
@@ -258,8 +260,8 @@ def render_nll2d(card: ex.Card, result: ex.Result) -> None:
                      gap=gap_text(np.max(np.abs(pixels.per_pixel - pixels.torch_per_pixel)))))
     labels = {k: t(f"examples.nll2d.fig_{k}") for k in ("classes", "loss", "x", "y", "row", "col", "class", "value",
                                                         "colorbar")}
-    st.plotly_chart(pixel_heatmaps(pixels.classes[0], pixels.per_pixel[0], labels), key="ex_nll2d_heatmap",
-                    config={"displayModeBar": False})
+    show_chart(pixel_heatmaps(pixels.classes[0], pixels.per_pixel[0], labels), "ex_nll2d_heatmap",
+               f"examples_{card.id}_per_pixel")
     worst = np.unravel_index(int(np.argmax(pixels.per_pixel[0])), pixels.per_pixel[0].shape)
     st.caption(t("examples.nll2d.worst", row=int(worst[0]), col=int(worst[1]),
                  value=fmt(pixels.per_pixel[0][worst]), cls=int(pixels.classes[0][worst])))
@@ -354,10 +356,14 @@ def render_card(card: ex.Card) -> None:
     with st.container(border=True, key=f"ex_card_{card.id}"):
         st.subheader(t(f"examples.{card.id}.title"), anchor=card.id)
         st.markdown(t(f"examples.{card.id}.what"))
-        RENDER[card.id](card, run_card(card.id))
+        result = run_card(card.id)
+        RENDER[card.id](card, result)
         st.markdown(f"**{t('examples.open')}**")
         for label_key, call in card.links:
             playground_link(label_key, call)
+        spec = losses.get_spec(card.call.loss)
+        reproduce(spec, card.call.arrays(), {**spec.defaults(), **card.call.params}, key=f"ex_{card.id}_code",
+                  refused=result.refusal is not None)
 
 
 def summary(cards: list) -> None:

@@ -12,11 +12,14 @@ import streamlit as st
 
 from losses import LossInputError
 from ui.compute import visual
-from ui.figures.landscape import CONFIG, descent_figure, surface_figure
+from ui.compute.export import state_slug
+from ui.figures.landscape import descent_figure, surface_figure
 from ui.state import cached, lossform, viewstate
 from ui.state.cachekey import fingerprint
+from ui.state.charts import show_chart
 from ui.state.page import lang, show_error, sync_url, t
 from ui.state.session_keys import FormKeys
+from ui.state.share import share_control
 from ui.text.numbers import format_number, short
 from ui.text.tensors import TensorInputError
 
@@ -184,7 +187,7 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
                                         format_func=format_number)
     labels = axis_labels(spec, params, x_el, y_el)
     with left:
-        st.plotly_chart(surface_figure(surf, labels), key="ls_surface", config=CONFIG)
+        show_chart(surface_figure(surf, labels), "ls_surface", f"{state_slug(spec, tensors, params)}_surface")
         x0, y0, z0, gx, gy = surf.point
         st.caption(t("landscape.gradient_here", z=short(z0), x=labels["x"], y=labels["y"], gx=short(gx),
                      gy=short(gy)))
@@ -214,7 +217,8 @@ def descent(spec, tensors: dict, params: dict, key: str, surf, field: str, label
     if can_sync:
         sync(view)
     path = compute_path(spec.id, key, tensors, params, view["x"], view["y"], lr, steps, view["span"], surf.frame)
-    st.plotly_chart(descent_figure(surf, path, labels, field=field), key="ls_descent", config=CONFIG)
+    show_chart(descent_figure(surf, path, labels, field=field), "ls_descent",
+               f"{state_slug(spec, tensors, params)}_descent_lr-{format_number(lr)}_steps-{steps}")
     st.caption(t("landscape.contour_help"))
     m1, m2, m3 = st.columns(3)
     distance = float(np.hypot(path.x[-1] - path.x[0], path.y[-1] - path.y[0]))
@@ -224,3 +228,4 @@ def descent(spec, tensors: dict, params: dict, key: str, surf, field: str, label
     (st.warning if path.status == "diverges" else st.info)(path_status(spec, path))
     if path.outside:
         st.caption(t("landscape.outside"))
+    share_control(key="ls_share")  # in the fragment: its link follows the sliders this part reruns for

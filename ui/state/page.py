@@ -51,7 +51,9 @@ def language_selector() -> None:
 
 def sync_url(query: dict) -> None:
     """Write the page's state (and the language) into the URL, so that a link restores it."""
-    full = {"lang": lang(), **{k: str(v) for k, v in query.items()}}
+    from ui.state.present import present_query  # present imports this module
+
+    full = {"lang": lang(), **{k: str(v) for k, v in query.items()}, **present_query()}
     st.session_state._written_query = full
     if st.query_params.to_dict() != full:
         st.query_params.from_dict(full)

@@ -18,7 +18,7 @@ from losses.validation import check_range
 from ui.text.numbers import format_number
 from ui.text.tensors import TensorInputError, parse_json, read_dtype, settle_targets, to_json
 
-PAGE_KEYS = {"lang"}
+PAGE_KEYS = {"lang", "present"}
 
 
 def parse_parameter(param: Parameter, text: str):
