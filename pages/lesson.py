@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui.state import live
 from ui.state.page import lang, query, require_shell, t
+from ui.state.share import share_control
 from ui.text import lessons
 
 require_shell()
@@ -74,3 +75,4 @@ else:
     if not usable:
         st.error(t("lesson.bad_step", found=str(q.get("step"))[:40], count=len(chosen.steps)), icon="⚠️")
     show_step(chosen, number)
+share_control(key="lesson_share")

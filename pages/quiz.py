@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.compute import quiz
 from ui.state.page import lang, query, require_shell, t
+from ui.state.share import share_control
 from ui.text.tensors import TensorInputError
 
 require_shell()
@@ -80,3 +81,4 @@ for i, question in enumerate(questions):
 answered = [first[(seed, i)] for i in range(len(questions)) if (seed, i) in first]
 score.metric(t("quiz.score", total=len(questions)), t("quiz.score_value", right=sum(answered),
                                                              answered=len(answered)), border=True, width="content")
+share_control(key="qz_share")

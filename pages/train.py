@@ -2,7 +2,6 @@
 and check every step against torch.optim."""
 
 import functools
-import urllib.parse
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,7 @@ from ui.figures import train as figures
 from ui.figures.common import short
 from ui.state import trainstate
 from ui.state.page import arrived_with_link, lang, query, require_shell, show_error, sync_url, t
+from ui.state.share import share_control
 from ui.text import content
 from ui.text.errors import describe
 from ui.text.i18n import translate
@@ -575,8 +575,5 @@ else:
     sync_url(trainstate.to_query(state))
 
 st.divider()
-st.markdown(f"**{t('train.share')}**")
 st.caption(t("train.share_help"))
-# Encoded as the browser would (pasted rows hold newlines), keeping the run strings' punctuation readable.
-st.code("/train?" + urllib.parse.urlencode({"lang": lang(), **trainstate.to_query(state)}, safe="()~:,;[]"),
-        language=None)
+share_control(trainstate.to_query(state), key="tr_share")
