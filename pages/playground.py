@@ -10,7 +10,7 @@ from ui.figures.common import matrix_heatmap
 from ui.state import lossform
 from ui.state.page import lang, require_shell, show_error, sync_url, t
 from ui.state.session_keys import PLAYGROUND
-from ui.text.numbers import difference, short
+from ui.text.numbers import difference, scientific, short
 from ui.worked.lines import worked_lines
 
 require_shell()
@@ -76,7 +76,7 @@ with right:
                 g2.plotly_chart(matrix_heatmap(theirs.grads[name], f"{t('playground.gradient_of', name=name)} · torch"),
                                 key=f"pg_tgrad_{name}", config={"displayModeBar": False})
                 diff = np.nanmax(np.abs(grad - theirs.grads[name])) if grad.size else 0.0
-                g2.caption(t("playground.max_abs_diff", diff=difference(diff)))
+                g2.caption(t("playground.max_abs_diff", diff=scientific(diff)))
 
 if {"input", "target"} <= set(tensors) and not input_errors:
     st.divider()
