@@ -16,7 +16,7 @@ from ui.state.page import lang, require_shell, show_error, sync_url, t
 from ui.state.present import presenting
 from ui.state.session_keys import PLAYGROUND
 from ui.state.share import share_control
-from ui.text.numbers import difference, short
+from ui.text.numbers import difference, scientific, short
 from ui.worked.lines import worked_lines
 
 require_shell()
@@ -85,7 +85,7 @@ with right:
                 show_chart(matrix_heatmap(theirs.grads[name], f"{t('playground.gradient_of', name=name)} · torch"),
                            f"pg_tgrad_{name}", f"{slug}_{name}-grad_torch", where=g2)
                 diff = np.nanmax(np.abs(grad - theirs.grads[name])) if grad.size else 0.0
-                g2.caption(t("playground.max_abs_diff", diff=difference(diff)))
+                g2.caption(t("playground.max_abs_diff", diff=scientific(diff)))
 
 if {"input", "target"} <= set(tensors) and not input_errors and not predict.hiding(PREFIX, spec.id, tensors, params):
     st.divider()

@@ -8,7 +8,16 @@ import math
 import numpy as np
 import pytest
 
-from ui.text.numbers import difference, format_number, latex, short, significant, torch_print, torch_print_tensor
+from ui.text.numbers import (
+    difference,
+    format_number,
+    latex,
+    scientific,
+    short,
+    significant,
+    torch_print,
+    torch_print_tensor,
+)
 
 CASES = [
     # value, format_number, short, latex, torch_print
@@ -42,6 +51,7 @@ def test_nan_and_numpy_scalars():
 
 def test_significant_and_difference():
     assert significant(0.0) == "0" and significant(1 / 3) == "0.333333" and significant(1 / 3, 10) == "0.3333333333"
+    assert scientific(0.0) == "0.0e+00"
     assert difference(0.0) == "0" and difference(1.23e-17) == "1.2e-17" and difference(np.float64(2e-3)) == "2.0e-03"
 
 

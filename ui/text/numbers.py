@@ -7,6 +7,7 @@
 * :func:`torch_print`: four decimals with trailing zeros dropped, as torch prints a scalar;
 * :func:`torch_print_tensor`: a tensor written with :func:`torch_print` numbers, as nested lists;
 * :func:`significant`: a fixed count of significant digits, where the digits past torch's print matter;
+* :func:`scientific`: one digit and the exponent (``0.0e+00``), for the largest gap over a tensor;
 * :func:`difference`: a difference between two computations, ``0`` when they agree exactly, else ``1.2e-17``.
 """
 
@@ -69,9 +70,14 @@ def significant(value, digits: int = 6) -> str:
     return "0" if value == 0 else f"{value:.{digits}g}"
 
 
+def scientific(value) -> str:
+    """One digit and the exponent, zero included (``0.0e+00``): a bound such as the largest gradient gap."""
+    return f"{float(value):.1e}"
+
+
 def difference(value) -> str:
-    """A difference between two computations: 0 when they agree exactly, else one digit and the exponent."""
-    return "0" if not value else f"{float(value):.1e}"
+    """A difference between two computations: 0 when they agree exactly, else :func:`scientific`."""
+    return "0" if not value else scientific(value)
 
 
 def torch_print_tensor(values) -> str:
