@@ -12,8 +12,10 @@ Only loopback addresses are allowed: these sessions are for benchmarks and tests
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import time
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 
 import websockets
@@ -78,22 +80,46 @@ class Session:
         self.states: dict[str, WidgetState] = {}  # widget id -> the value this learner gave it
         self.cache: dict[str, ForwardMsg] = {}  # hash -> cacheable message, as the browser's message cache
         self.last: Run | None = None
+        self.cookies = http.cookiejar.CookieJar()
 
-    async def connect(self) -> None:
+    def _load_page(self, page: str) -> None:
+        """GET the page's HTML as the browser does first: a balancer's affinity cookie is set here."""
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        with opener.open(f"{self.base}/{page}", timeout=self.timeout) as r:
+            r.read()
+
+    async def connect(self, page: str = "") -> None:
+        """Load the page (once: the cookies stay) and open the websocket with its cookies."""
+        if not any(True for _ in self.cookies):
+            await asyncio.to_thread(self._load_page, page)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
         url = "ws" + self.base[4:] + "/_stcore/stream"
         self.ws = await websockets.connect(url, subprotocols=["streamlit"], origin=self.base, max_size=None,
+                                           additional_headers={"Cookie": cookie} if cookie else None,
                                            open_timeout=self.timeout, ping_interval=None, close_timeout=2)
-        self.replica = self.ws.response.headers.get(REPLICA_HEADER, "")
+        # nginx lists every upstream it tried ("a, b" when a was down): the last one answered.
+        self.replica = self.ws.response.headers.get(REPLICA_HEADER, "").split(",")[-1].strip()
+
+    async def reconnect(self) -> Run:
+        """What the browser does when its websocket drops: connect again (the balancer may pick another
+        replica) and run the page with the URL it shows, which holds the learner's state."""
+        await self.close()
+        await self.connect(self.page_name)
+        self.states.clear()
+        self.cache.clear()
+        return await self._request()
 
     async def close(self) -> None:
         if self.ws is not None:
-            await self.ws.close()
-            self.ws = None
+            try:
+                await self.ws.close()
+            finally:
+                self.ws = None
 
     async def open(self, page: str, query: str = "") -> Run:
         """Connect (if needed) and run ``page`` (its URL path, '' for the main page) with ``query``."""
         if self.ws is None:
-            await self.connect()
+            await self.connect(page)
         self.page_name, self.query_string = page, query
         self.page_script_hash = ""
         self.states.clear()
