@@ -11,6 +11,7 @@ from ui.figures.examples import pixel_heatmaps
 from ui.state.page import arrived_with_link, lang, query, require_shell, show_link_problems, sync_url, t
 from ui.state.urlstate import PAGE_KEYS, loss_query
 from ui.text.errors import describe
+from ui.text.i18n import translate
 from ui.text.tensors import TensorInputError, to_json
 from ui.worked.lines import worked_lines
 
@@ -22,12 +23,12 @@ NOTE_CHOICES = ("all",) + NOTES
 
 # --- cached computations (pure: the same every run) ----------------------------------------------
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def run_card(card_id: str) -> ex.Result:
     return ex.run(ex.card(card_id).call)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def worked(card_id: str) -> list[str]:
     call = ex.card(card_id).call
     spec = losses.get_spec(call.loss)
@@ -39,12 +40,12 @@ def worked(card_id: str) -> list[str]:
     return worked_lines(call.loss, arrays, params, elements, value)
 
 
-cached = {name: st.cache_data(show_spinner=False)(getattr(ex, name))
+cached = {name: st.cache_data(show_spinner=False, max_entries=64)(getattr(ex, name))
           for name in ("old_bce", "probability_reading", "nll2d_deprecation", "pixel_loss", "two_routes",
                        "saturation", "reductions", "two_readings", "nll_log_probabilities")}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def run_extra(name: str) -> ex.Result:
     calls = {"bce_clamp": ex.bce_clamp_call(), "bce_valid": ex.bce_valid_call(), "ce_index": ex.ce_index_call(),
              "nll_correct": ex.nll_correct_call(),
@@ -259,6 +260,16 @@ def render_nll(card: ex.Card, result: ex.Result) -> None:
         st.caption(t("examples.nll.equal", gap=gap_text(abs(float(nll.value) - float(ce.value)))))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def nll2d_figure(language: str):
+    """The pixel heatmaps depend on the cached example and the language only: built once per language (building
+    the plotly figure was half of this page's rerun, bench/profile_edit.py).  Streamlit only reads it."""
+    pixels = cached["pixel_loss"]()
+    labels = {k: translate(language, f"examples.nll2d.fig_{k}")
+              for k in ("classes", "loss", "x", "y", "row", "col", "class", "value", "colorbar")}
+    return pixel_heatmaps(pixels.classes[0], pixels.per_pixel[0], labels)
+
+
 def render_nll2d(card: ex.Card, result: ex.Result) -> None:
     outcome(card, result, {})
     present, warning = cached["nll2d_deprecation"]()
@@ -277,10 +288,7 @@ def render_nll2d(card: ex.Card, result: ex.Result) -> None:
     if pixels.torch_per_pixel is not None:
         st.caption(t("examples.nll2d.per_pixel_gap",
                      gap=gap_text(np.max(np.abs(pixels.per_pixel - pixels.torch_per_pixel)))))
-    labels = {k: t(f"examples.nll2d.fig_{k}") for k in ("classes", "loss", "x", "y", "row", "col", "class", "value",
-                                                        "colorbar")}
-    st.plotly_chart(pixel_heatmaps(pixels.classes[0], pixels.per_pixel[0], labels), key="ex_nll2d_heatmap",
-                    config={"displayModeBar": False})
+    st.plotly_chart(nll2d_figure(lang()), key="ex_nll2d_heatmap", config={"displayModeBar": False})
     worst = np.unravel_index(int(np.argmax(pixels.per_pixel[0])), pixels.per_pixel[0].shape)
     st.caption(t("examples.nll2d.worst", row=int(worst[0]), col=int(worst[1]),
                  value=fmt(pixels.per_pixel[0][worst]), cls=int(pixels.classes[0][worst])))
