@@ -8,6 +8,8 @@ import plotly.graph_objects as go
 from ui.text.tensors import format_number
 
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
+# plotly.js reads the name "Blues" reversed from plotly.py: pass the scale plotly.py means (light to dark blue).
+BLUES = [[float(at), color] for at, color in go.Heatmap(colorscale="Blues").colorscale]
 LAYOUT = dict(margin=dict(l=50, r=20, t=40, b=45), template="plotly_white", font=dict(size=13))
 
 
@@ -42,7 +44,7 @@ def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Fig
         "z": arr.astype(np.float32),
         "text": text,
         "texttemplate": "%{text}",
-        "colorscale": "Blues",
+        "colorscale": BLUES,
         # a row is 55 px high: about three colorbar ticks fit per row without overlapping
         "colorbar": {"title": {"text": colorbar}, "thickness": 12, "nticks": 3 * arr.shape[0]},
         "hovertemplate": "[%{y}, %{x}] = %{text}<extra></extra>",
