@@ -426,17 +426,23 @@ def summary(results: list[Result], names: list[str], thinks: list[float]) -> lis
     for think in thinks:
         floor = [r for r in results if r.scenario == "floor" and r.think == think]
         floor_cpu = sum(r.cpu for r in floor) / max(1, sum(r.edits for r in floor))
-        lines.append(f"think {think:g} s: floor {floor_cpu * 1000:.0f} ms CPU per edit, holds {held(floor)} learners")
+        if floor:
+            lines.append(f"think {think:g} s: floor {floor_cpu * 1000:.0f} ms CPU per edit, holds {held(floor)} "
+                         "learners")
+        else:
+            lines.append(f"think {think:g} s (no floor measured):")
         for name in names:
             if name == "floor":
                 continue
             mine = [r for r in results if r.scenario == name and r.think == think]
             cpu = sum(r.cpu for r in mine) / max(1, sum(r.edits for r in mine))
-            ratio = cpu / floor_cpu if floor_cpu else math.nan
-            verdict = "ok" if ratio <= CPU_TARGET else "over"
-            lines.append(f"  {name:<11} {cpu * 1000:5.0f} ms CPU per edit = {ratio:4.2f}× floor (target ≤ "
-                         f"{CPU_TARGET:g}×: {verdict}); holds {held(mine)} learners; errors "
-                         f"{sum(len(r.errors) for r in mine)}")
+            versus = ""
+            if floor_cpu:
+                ratio = cpu / floor_cpu
+                versus = (f" = {ratio:4.2f}× floor (target ≤ {CPU_TARGET:g}×: "
+                          f"{'ok' if ratio <= CPU_TARGET else 'over'})")
+            lines.append(f"  {name:<11} {cpu * 1000:5.0f} ms CPU per edit{versus}; holds {held(mine)} learners; "
+                         f"errors {sum(len(r.errors) for r in mine)}")
     return lines
 
 
