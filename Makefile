@@ -21,11 +21,14 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.app
 venv: $(VENV)/.app
 dev: $(VENV)/.dev
 
-# Debian's chromium for the end-to-end tests, and CJK fonts so that Chinese pages render in screenshots.
+# Debian's chromium for the end-to-end tests, CJK and colour emoji fonts so that Chinese pages and the page icons
+# render in screenshots, and nginx for the loopback balancer test (tests/deploy).
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+		|| ! fc-list 2>/dev/null | grep -qi "noto color emoji" || [ ! -x /usr/sbin/nginx ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji \
+			nginx >/dev/null; \
 	fi
 
 run: venv
@@ -46,3 +49,4 @@ bench: dev browser
 	$(PY) bench/pages.py
 	$(PY) bench/train_page.py
 	$(PY) bench/train.py
+	$(PY) bench/load.py --learners 1,10,30,60 --think 3,0 --edits 5

@@ -19,7 +19,7 @@ TRUE_W, TRUE_B = 2.0, 1.0
 FIT_LOSS = losses.functional.mse_loss
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def descend(steps: int, lr: float):
     """Gradient descent on the MSE of a line fit; the gradient comes from the backend's mse_loss."""
     rng = np.random.default_rng(7)

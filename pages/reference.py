@@ -24,7 +24,7 @@ PAGE = "pages/reference.py"
 QUERY_KEYS = {"loss", "concept"} | PAGE_KEYS
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=256)
 def live_example(loss_id: str):
     """The registry example's value and torch's, computed when the page runs (cached per loss)."""
     spec = losses.get_spec(loss_id)
@@ -32,7 +32,7 @@ def live_example(loss_id: str):
     return tensors, params, run_backend(loss_id, tensors, params), run_torch(loss_id, tensors, params)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=256)
 def live_curve(loss_id: str):
     spec = losses.get_spec(loss_id)
     try:

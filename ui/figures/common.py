@@ -8,11 +8,18 @@ import plotly.graph_objects as go
 from ui.text.numbers import short
 
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
+# plotly.js reads the name "Blues" reversed from plotly.py: pass the scale plotly.py means (light to dark blue).
+BLUES = [[float(at), color] for at, color in go.Heatmap(colorscale="Blues").colorscale]
 LAYOUT = dict(margin=dict(l=50, r=20, t=40, b=45), template="plotly_white", font=dict(size=13))
 
 
 def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Figure:
-    """A small tensor as an annotated heatmap (1-D as one row; higher ranks flattened to rows)."""
+    """A small tensor as an annotated heatmap (1-D as one row; higher ranks flattened to rows).
+
+    Built from plain dicts (ui.figures.landscape.fast_figure): plotly's object model and its template copy took
+    about half of a playground rerun for three tiny heatmaps (bench/profile_edit.py)."""
+    from ui.figures.landscape import fast_figure
+
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim == 0:
         arr = arr.reshape(1, 1)
@@ -22,25 +29,24 @@ def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Fig
         arr = arr.reshape(-1, arr.shape[-1])
     text = [[short(v) for v in row] for row in arr]
     finite = arr[np.isfinite(arr)]
-    fig = go.Figure(
-        go.Heatmap(
-            z=arr.astype(np.float32),
-            text=text,
-            texttemplate="%{text}",
-            colorscale="Blues",
-            zmin=float(finite.min()) if finite.size else None,
-            zmax=float(finite.max()) if finite.size else None,
-            # a row is 55 px high: about three colorbar ticks fit per row without overlapping
-            colorbar=dict(title=colorbar, thickness=12, nticks=3 * arr.shape[0]),
-            hovertemplate="[%{y}, %{x}] = %{text}<extra></extra>",
-        )
-    )
+    trace = {
+        "type": "heatmap",
+        "z": arr.astype(np.float32),
+        "text": text,
+        "texttemplate": "%{text}",
+        "colorscale": BLUES,
+        # a row is 55 px high: about three colorbar ticks fit per row without overlapping
+        "colorbar": {"title": {"text": colorbar}, "thickness": 12, "nticks": 3 * arr.shape[0]},
+        "hovertemplate": "[%{y}, %{x}] = %{text}<extra></extra>",
+    }
+    if finite.size:
+        trace.update(zmin=float(finite.min()), zmax=float(finite.max()))
     # The column numbers sit above the cells, so the title needs a taller top margin; nothing is below them.
-    fig.update_layout(**{**LAYOUT, "margin": dict(l=50, r=20, t=64, b=16)}, title=title,
-                      height=80 + 55 * arr.shape[0])
-    fig.update_xaxes(dtick=1, side="top", title=None)
-    fig.update_yaxes(dtick=1, autorange="reversed", title=None)
-    return fig
+    layout = {"margin": {"l": 50, "r": 20, "t": 64, "b": 16}, "font": dict(LAYOUT["font"]),
+              "title": {"text": title}, "height": 80 + 55 * arr.shape[0],
+              "xaxis": {"dtick": 1, "side": "top", "title": {"text": ""}},
+              "yaxis": {"dtick": 1, "autorange": "reversed", "title": {"text": ""}}}
+    return fast_figure([trace], layout)
 
 
 def line_fit(x, y, true_w, true_b, iterates, labels, k_latest: int) -> go.Figure:

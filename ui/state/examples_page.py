@@ -20,6 +20,7 @@ from ui.state.codeview import reproduce
 from ui.state.page import arrived_with_link, lang, query, show_link_problems, t
 from ui.state.urlstate import PAGE_KEYS, loss_query
 from ui.text.errors import describe
+from ui.text.i18n import translate
 from ui.text.numbers import difference as gap_text
 from ui.text.numbers import significant as sig
 from ui.text.numbers import torch_print as fmt
@@ -33,12 +34,12 @@ NOTE_CHOICES = ("all",) + NOTES
 
 # --- cached computations (pure: the same every run) ----------------------------------------------
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def run_card(card_id: str) -> ex.Result:
     return ex.run(ex.card(card_id).call)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def worked(card_id: str) -> list[str]:
     call = ex.card(card_id).call
     spec = losses.get_spec(call.loss)
@@ -50,12 +51,12 @@ def worked(card_id: str) -> list[str]:
     return worked_lines(call.loss, arrays, params, elements, value)
 
 
-cached = {name: st.cache_data(show_spinner=False)(getattr(ex, name))
+cached = {name: st.cache_data(show_spinner=False, max_entries=64)(getattr(ex, name))
           for name in ("old_bce", "probability_reading", "nll2d_deprecation", "pixel_loss", "two_routes",
                        "saturation", "reductions", "two_readings", "nll_log_probabilities")}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def run_extra(name: str) -> ex.Result:
     calls = {"bce_clamp": ex.bce_clamp_call(), "bce_valid": ex.bce_valid_call(), "ce_index": ex.ce_index_call(),
              "nll_correct": ex.nll_correct_call(),
@@ -240,6 +241,16 @@ def render_nll(card: ex.Card, result: ex.Result) -> None:
         st.caption(t("examples.nll.equal", gap=gap_text(abs(float(nll.value) - float(ce.value)))))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def nll2d_figure(language: str):
+    """The pixel heatmaps depend on the cached example and the language only: built once per language (building
+    the plotly figure was half of this page's rerun, bench/profile_edit.py).  Streamlit only reads it."""
+    pixels = cached["pixel_loss"]()
+    labels = {k: translate(language, f"examples.nll2d.fig_{k}")
+              for k in ("classes", "loss", "x", "y", "row", "col", "class", "value", "colorbar")}
+    return pixel_heatmaps(pixels.classes[0], pixels.per_pixel[0], labels)
+
+
 def render_nll2d(card: ex.Card, result: ex.Result) -> None:
     outcome(card, result, {})
     present, warning = cached["nll2d_deprecation"]()
@@ -258,10 +269,7 @@ def render_nll2d(card: ex.Card, result: ex.Result) -> None:
     if pixels.torch_per_pixel is not None:
         st.caption(t("examples.nll2d.per_pixel_gap",
                      gap=gap_text(np.max(np.abs(pixels.per_pixel - pixels.torch_per_pixel)))))
-    labels = {k: t(f"examples.nll2d.fig_{k}") for k in ("classes", "loss", "x", "y", "row", "col", "class", "value",
-                                                        "colorbar")}
-    show_chart(pixel_heatmaps(pixels.classes[0], pixels.per_pixel[0], labels), "ex_nll2d_heatmap",
-               f"examples_{card.id}_per_pixel")
+    show_chart(nll2d_figure(lang()), "ex_nll2d_heatmap", f"examples_{card.id}_per_pixel")
     worst = np.unravel_index(int(np.argmax(pixels.per_pixel[0])), pixels.per_pixel[0].shape)
     st.caption(t("examples.nll2d.worst", row=int(worst[0]), col=int(worst[1]),
                  value=fmt(pixels.per_pixel[0][worst]), cls=int(pixels.classes[0][worst])))
