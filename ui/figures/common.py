@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.text.limits import LIMITS
 from ui.text.tensors import format_number
 
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
@@ -30,26 +31,29 @@ def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Fig
         arr = arr.reshape(1, -1)
     elif arr.ndim > 2:
         arr = arr.reshape(-1, arr.shape[-1])
-    text = [[short(v) for v in row] for row in arr]
+    # Past LIMITS.annotated_cells the cells are coloured only: the browser lays out every cell's text and
+    # every unit tick, and a 1000-cell row of them took minutes to draw (the hover still gives each value).
+    annotated = arr.size <= LIMITS.annotated_cells
+    text = [[short(v) for v in row] for row in arr] if annotated else None
     finite = arr[np.isfinite(arr)]
     fig = go.Figure(
         go.Heatmap(
             z=arr.astype(np.float32),
             text=text,
-            texttemplate="%{text}",
+            texttemplate="%{text}" if annotated else None,
             colorscale="Blues",
             zmin=float(finite.min()) if finite.size else None,
             zmax=float(finite.max()) if finite.size else None,
             # a row is 55 px high: about three colorbar ticks fit per row without overlapping
-            colorbar=dict(title=colorbar, thickness=12, nticks=3 * arr.shape[0]),
-            hovertemplate="[%{y}, %{x}] = %{text}<extra></extra>",
+            colorbar=dict(title=colorbar, thickness=12, nticks=min(3 * arr.shape[0], 8)),
+            hovertemplate=f"[%{{y}}, %{{x}}] = %{{{'text' if annotated else 'z:.4g'}}}<extra></extra>",
         )
     )
     # The column numbers sit above the cells, so the title needs a taller top margin; nothing is below them.
     fig.update_layout(**{**LAYOUT, "margin": dict(l=50, r=20, t=64, b=16)}, title=title,
-                      height=80 + 55 * arr.shape[0])
-    fig.update_xaxes(dtick=1, side="top", title=None)
-    fig.update_yaxes(dtick=1, autorange="reversed", title=None)
+                      height=80 + 55 * arr.shape[0] if annotated else 80 + min(55 * arr.shape[0], 400))
+    fig.update_xaxes(dtick=1 if arr.shape[1] <= 32 else None, side="top", title=None)
+    fig.update_yaxes(dtick=1 if arr.shape[0] <= 32 else None, autorange="reversed", title=None)
     return fig
 
 

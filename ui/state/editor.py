@@ -13,6 +13,7 @@ import streamlit as st
 
 from losses.spec import Argument
 from ui.state.page import t
+from ui.text.limits import LIMITS
 from ui.text.tensors import (
     MAX_ELEMENTS,
     TensorInputError,
@@ -37,7 +38,9 @@ def load(key: str, arr: np.ndarray) -> None:
     arr = np.asarray(arr)
     st.session_state[f"{key}__ndim"] = arr.ndim
     st.session_state[f"{key}__ver"] = st.session_state.get(f"{key}__ver", 0) + 1
-    if arr.ndim <= 2:
+    # A grid of more than LIMITS.grid_cells cells costs the browser far more than the text of the same tensor.
+    st.session_state[f"{key}__as_text"] = as_text = arr.ndim >= 3 or arr.size > LIMITS.grid_cells
+    if not as_text:
         st.session_state[f"{key}__base"] = _cells(arr)
         st.session_state[f"{key}__cells"] = _cells(arr)
     else:
@@ -119,7 +122,7 @@ def tensor_editor(key: str, arg: Argument, label: str):
         from ui.state.page import show_error
 
         show_error(shape_error)
-    if ndim >= 3:
+    if ndim >= 3 or st.session_state.get(f"{key}__as_text"):
         text = st.text_area(t("playground.json_label", name=arg.name), value=st.session_state[f"{key}__json"],
                             help=t("playground.json_help", max=MAX_ELEMENTS), key=f"{key}__area_v{version}",
                             height=140)
@@ -155,7 +158,7 @@ def tensor_editor(key: str, arg: Argument, label: str):
         if ndim == 0:
             from ui.text.tensors import parse_cell
 
-            return np.asarray(parse_cell(arg.name, cells[0][0], 1, 1, dtype),
+            return np.asarray(parse_cell(arg.name, cells[0][0], 0, 0, dtype),
                               dtype=np.int64 if dtype == "int" else np.float64), None
         return from_cells(arg.name, cells, dtype, ndim), None
     except TensorInputError as exc:
