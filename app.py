@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.compute.runner import torch_version
+from ui.state import guard
 from ui.state.page import init_language, language_selector, t
 
 st.set_page_config(page_title="Loss Lab · 损失函数实验室", page_icon="📉", layout="wide")
@@ -18,8 +19,9 @@ PAGES = [
     st.Page("pages/examples.py", title=t("nav.examples"), icon="📓", url_path="examples"),
 ]
 
-page = st.navigation(PAGES)
+page = st.navigation(guard.with_not_found(PAGES))
 language_selector()
+guard.refuse_long_link()
 st.sidebar.caption(t("app.subtitle"))
 page.run()
 version = torch_version()

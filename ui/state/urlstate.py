@@ -14,7 +14,15 @@ import numpy as np
 
 from losses import LossInputError, get_spec
 from losses.spec import LossSpec, Parameter
-from ui.text.tensors import TensorInputError, format_number, parse_json, read_dtype, settle_targets, to_json
+from ui.text.tensors import (
+    TensorInputError,
+    check_total,
+    format_number,
+    parse_json,
+    read_dtype,
+    settle_targets,
+    to_json,
+)
 
 PAGE_KEYS = {"lang"}
 
@@ -36,6 +44,9 @@ def parse_parameter(param: Parameter, text: str):
     try:
         value = float(text)
     except ValueError:
+        if param.kind == "int":  # a whole-number parameter hints whole numbers, not "0.5 or -2"
+            raise TensorInputError("not_whole", param.name, repr(text), _interval(param),
+                                   f"{param.name}={text!r} is not a whole number") from None
         raise TensorInputError("not_numeric", param.name, repr(text), "a number",
                                f"{param.name}={text!r} is not a number") from None
     if not math.isfinite(value):
@@ -53,9 +64,13 @@ def check_parameter_range(param: Parameter, value) -> None:
     low_bad = param.low is not None and (value < param.low or (param.low_open and value == param.low))
     high_bad = param.high is not None and value > param.high
     if low_bad or high_bad:
-        interval = f"{'(' if param.low_open else '['}{'-inf' if param.low is None else param.low}, " \
-                   f"{'inf' if param.high is None else param.high}]"
+        interval = _interval(param)
         raise TensorInputError("range", param.name, value, interval, f"{param.name}={value} is outside {interval}")
+
+
+def _interval(param: Parameter) -> str:
+    return f"{'(' if param.low_open else '['}{'-inf' if param.low is None else param.low}, " \
+           f"{'inf' if param.high is None else param.high}]"
 
 
 def format_parameter(value) -> str:
@@ -108,6 +123,11 @@ def read_loss_state(query: dict, default_loss: str, extra_keys: set = frozenset(
     except LossInputError as exc:
         errors.append(exc)
         tensors.update({k: v for k, v in example_arrays(spec).items() if k == exc.argument})
+    try:
+        check_total(tensors)
+    except LossInputError as exc:
+        errors.append(exc)
+        tensors = example_arrays(spec)
     parameters = example_parameters(spec)
     for param in spec.parameters:
         if param.name in query:
