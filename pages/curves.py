@@ -9,16 +9,17 @@ from ui.compute import visual
 from ui.figures.common import short
 from ui.figures.curves import CONFIG, curves_figure
 from ui.state import lossform, viewstate
-from ui.state.page import lang, query, require_shell, show_link_problems, sync_url, t
+from ui.state.page import lang, query, require_shell, show_error, show_link_problems, sync_url, t
 from ui.state.urlstate import example_parameters, format_parameter, parse_parameter
 from ui.text.errors import describe
+from ui.text.limits import LIMITS
 from ui.text.tensors import TensorInputError, format_number, to_json
 
 require_shell()
 
 PREFIX = "cv"
 SPANS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)
-POINTS = (101, 201, 401, 801, 1001)
+POINTS = (101, 201, 401, 801, LIMITS.curve_points)
 DEFAULTS = {"el": None, "with": None, "span": 3.0, "points": 401}
 MAX_SUGGESTED = 4
 KINKED = {"l1_loss", "smooth_l1_loss", "huber_loss", "margin_ranking_loss", "hinge_embedding_loss",
@@ -109,19 +110,25 @@ def read_view(q: dict, spec, tensors: dict) -> tuple[dict, list]:
             errors.append(TensorInputError("choice", "with", repr(unknown[0]), list(losses.REGISTRY),
                                            f"with={unknown[0]!r} is not a loss"))
         found["with"] = [i for i in ids if i in losses.REGISTRY and i != spec.id]
-    for key, stops, low, high, integer in (("span", SPANS, 1e-3, 1e3, False), ("points", POINTS, 2, 5000, True)):
+    if len(found.get("with", ())) > LIMITS.overlays:
+        errors.append(TensorInputError("too_large", "with", len(found["with"]), LIMITS.overlays,
+                                       f"with names {len(found['with'])} losses; at most {LIMITS.overlays}"))
+        found["with"] = found["with"][:LIMITS.overlays]
+    # The slider's own stops bound what a link may ask for, so the message names the slider's range.
+    for key, stops, integer in (("span", SPANS, False), ("points", POINTS, True)):
         if key in q:
             try:
-                found[key] = viewstate.nearest(stops, viewstate.read_number(key, q[key], low, high, integer))
+                value = viewstate.read_number(key, q[key], min(stops), max(stops), integer)
+                found[key] = viewstate.nearest(stops, value)
             except TensorInputError as exc:
                 errors.append(exc)
     for key in OVERLAY_PARAM_KEYS & set(q):
         loss_id, name = key.split(".", 1)
         param = losses.get_spec(loss_id).parameter(name)
         try:
-            value = float(parse_parameter(param, q[key]))
             low, high, _ = slider_range(param)
-            found[key] = min(max(value, low), high)
+            parse_parameter(param, q[key])  # the registry's refusal (not a number, outside its domain) first
+            found[key] = viewstate.read_number(key, q[key], low, high)
         except LossInputError as exc:
             errors.append(exc)
     return found, errors
@@ -194,6 +201,12 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     if can_sync:
         sync_url({**lossform.current_query(PREFIX), **view_query(view, spec)})
 
+    # The loss's own refusal comes first, as on the playground and the landscape: the axis and the curves
+    # read the tensors' shapes and would fail on a shape the loss refuses.
+    refused = refusal(spec.id, tensors, params)
+    if refused is not None:
+        show_error(refused)
+        return
     axis = visual.curve_axis(spec, tensors, element)
     x_label = t(f"curves.axis.{axis.kind}", **axis.values)
     drawn, names, notes = [], {}, []
