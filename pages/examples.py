@@ -181,7 +181,7 @@ def outcome(card: ex.Card, result: ex.Result, reason_values: dict) -> None:
                "works_then_error_now": st.warning, "no_number_fails": st.warning, "error_then_works_now": st.info,
                "error_then_and_now": st.info}[v.kind]
         basis = "" if v.basis == "torch" else " " + t("examples.basis_backend")
-        box(f"**{t('examples.verdict')}: {t('examples.verdicts.' + v.kind)}**{basis}\n\n"
+        box(f"**{t('examples.verdict')}{t('punct.colon')}{t('examples.verdicts.' + v.kind)}**{basis}\n\n"
             + t(f"examples.{card.id}.reason", **reason_values), icon="⚖️")
 
 
