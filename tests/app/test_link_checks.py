@@ -15,3 +15,42 @@ def test_a_shape_the_loss_refuses_is_refused_before_the_page_computes(page, lang
     assert not at.exception
     shown = [e.value for e in at.error] + [w.value for w in at.warning]
     assert any("`input2`" in text and "(1, 2)" in text for text in shown), shown
+
+
+@pytest.mark.parametrize("page, key, typed, stops", [
+    ("pages/landscape.py", "span", "500", "[0.1, 20]"),
+    ("pages/landscape.py", "grid", "1000", "[21, 201]"),
+    ("pages/landscape.py", "steps", "5000", "[0, 200]"),
+    ("pages/curves.py", "span", "500", "[0.1, 20]"),
+    ("pages/curves.py", "points", "5000", "[101, 1001]"),
+])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_link_value_beyond_a_slider_is_reported_with_the_slider_range(page, key, typed, stops, lang):
+    # /landscape?span=500 showed 20 with no word, and the message named [0.001, 1000] (issue 18)
+    at = open_page(page, lang, loss="mse_loss", **{key: typed})
+    assert not at.exception
+    [warning] = [w for w in at.warning if f"`{key}`" in w.value]
+    assert typed in warning.value and stops in warning.value and warning.icon == "🔗"
+    assert ("Part of the link" if lang == "en" else "链接中有一部分") in warning.value
+
+
+def test_an_overlay_parameter_beyond_its_slider_is_reported_not_clamped():
+    at = open_page("pages/curves.py", "en", loss="l1_loss", **{"with": "huber_loss", "huber_loss.delta": "50"})
+    assert not at.exception
+    assert any("`huber_loss.delta`" in w.value and "50" in w.value for w in at.warning)
+
+
+def test_a_bad_language_is_reported_like_every_link_problem():
+    # it had neither the link icon nor the "part of the link" prefix of the other link messages (issue 18)
+    at = open_page("pages/home.py", "fr")
+    assert not at.exception
+    [warning] = [w for w in at.warning if "'fr'" in w.value]
+    assert warning.icon == "🔗" and warning.value.startswith("Part of the link could not be used")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_whole_number_fields_hint_whole_numbers(lang):
+    at = open_page("pages/curves.py", lang, loss="mse_loss", points="many")
+    [warning] = [w for w in at.warning if "`points`" in w.value]
+    assert "0.5" not in warning.value and "[101, 1001]" in warning.value
+    assert ("whole number" if lang == "en" else "整数") in warning.value
