@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test venv dev browser bench lint
+.PHONY: run test venv dev browser bench lint fuzz
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,14 @@ run: venv
 test: dev browser
 	$(PY) -m pytest -q -p no:cacheprovider
 
+# The long profile of tests/test_fuzz.py (make test runs a few cases of it).
+fuzz: dev
+	LOSSLAB_FUZZ_EXAMPLES=$${LOSSLAB_FUZZ_EXAMPLES:-300} $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+
 lint: dev
 	$(VENV)/bin/ruff check .
 
 bench: dev browser
 	$(PY) bench/landscape.py
 	$(PY) bench/pages.py
+	$(PY) bench/limits.py

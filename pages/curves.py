@@ -181,7 +181,7 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     viewstate.bind(view, "with", "cv_with")
     st.session_state["cv_with"] = [i for i in st.session_state["cv_with"] if i in others]
     view["with"] = chosen = c2.multiselect(t("curves.overlay"), others, key="cv_with", help=t("curves.overlay_help"),
-                                           format_func=lambda i: losses.get_spec(i).title[lang()])
+                                           format_func={i: losses.get_spec(i).title[lang()] for i in others}.get)
     sliders = [(losses.get_spec(i), p) for i in chosen for p in slider_parameters(losses.get_spec(i))]
     cols = st.columns(max(4, min(len(sliders) + 2, 6)))
     viewstate.bind(view, "span", "cv_span", SPANS, DEFAULTS["span"])

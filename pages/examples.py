@@ -139,8 +139,9 @@ def note_filter() -> str | None:
                                                  f"the link names {key!r}, which this page does not use"))
         st.session_state[NOTE_KEY] = requested
     show_link_problems(problems)
-    choice = st.selectbox(t("examples.filter"), NOTE_CHOICES, key=NOTE_KEY,
-                          format_func=lambda n: t("examples.filter_all") if n == "all" else t(f"examples.note.{n}"))
+    # labels in this run's language, so that format_func reads no session state when called later
+    labels = {n: t("examples.filter_all") if n == "all" else t(f"examples.note.{n}") for n in NOTE_CHOICES}
+    choice = st.selectbox(t("examples.filter"), NOTE_CHOICES, key=NOTE_KEY, format_func=labels.__getitem__)
     return None if choice == "all" else choice
 
 

@@ -7,12 +7,15 @@ typed, valid or not; the page receives the parsed array or the error.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from losses.spec import Argument
-from ui.state.page import t
+from ui.state.page import lang, t
+from ui.text.i18n import translate
 from ui.text.limits import LIMITS
 from ui.text.tensors import (
     MAX_ELEMENTS,
@@ -95,13 +98,20 @@ def _parse_shape(text: str) -> tuple:
     return shape
 
 
+def _fill_label(language: str, fill: str) -> str:
+    return translate(language, f"playground.fill_{fill}")
+
+
 def _shape_picker(key: str, arg: Argument, dtype: str) -> None:
     with st.popover(t("playground.shape"), width="content"):
         with st.form(f"{key}__shape_form", border=False):
             text = st.text_input(t("playground.shape_label", name=arg.name), help=t("playground.shape_help"),
                                  key=f"{key}__shape_text")
             fills = ("zeros", "ones", "range", "random")
-            fill = st.selectbox(t("playground.fill"), fills, format_func=lambda f: t(f"playground.fill_{f}"),
+            # The language is bound now: AppTest calls format_func after the run, outside the session, where
+            # t() would fall back to English and miss the Chinese labels ("'zeros' is not in list").
+            fill = st.selectbox(t("playground.fill"), fills,
+                                format_func=functools.partial(_fill_label, lang()),
                                 key=f"{key}__fill")
             if st.form_submit_button(t("playground.apply")):
                 try:
