@@ -54,3 +54,16 @@ def test_whole_number_fields_hint_whole_numbers(lang):
     [warning] = [w for w in at.warning if "`points`" in w.value]
     assert "0.5" not in warning.value and "[101, 1001]" in warning.value
     assert ("whole number" if lang == "en" else "整数") in warning.value
+
+
+def test_the_3d_surface_leaves_room_for_its_axis_titles():
+    # at 1280×720 and 390×844 the z title and the x/y titles were cut at the canvas edges (issue 18); the z
+    # scale now sits in a horizontal colorbar below the scene, which has the whole width
+    import json
+
+    at = open_page("pages/landscape.py", "zh")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    scene = spec["layout"]["scene"]
+    assert scene["zaxis"]["title"]["text"] == "" and scene["domain"]["x"] == [0.0, 1.0]
+    colorbar = spec["data"][0]["colorbar"]
+    assert colorbar["orientation"] == "h" and colorbar["title"]["text"] == "损失"
