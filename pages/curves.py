@@ -1,5 +1,6 @@
 """/curves: a loss and its derivative along one prediction element, with other losses overlaid."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -232,7 +233,11 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
 
     labels = {"x": x_label, "value": value_label(spec, params), "slope": t("curves.slope"), "here": t("curves.here")}
     if drawn:
-        st.plotly_chart(curves_figure(drawn, names, labels), key="cv_chart", config=CONFIG)
+        hidden = visual.coinciding(drawn)
+        st.plotly_chart(curves_figure(drawn, names, labels, dashed=frozenset(hidden)), key="cv_chart",
+                        config=CONFIG)
+        for later, earlier in hidden.items():
+            notes.append(coincide_note(earlier, later, names, tensors, params, view, element, axis, span, points))
         rows = [{t("curves.table_loss"): names[c.loss_id], t("curves.table_x"): short(c.here[0]),
                  t("curves.table_value"): short(c.here[1]), t("curves.table_slope"): short(c.here[2])}
                 for c in drawn]
@@ -251,6 +256,33 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
         st.caption(t("curves.kink_note"))
     if "ctc_loss" in {c.loss_id for c in drawn}:
         st.caption(t("curves.ctc_note"))
+
+
+def coincide_note(earlier: str, later: str, names: dict, tensors, params, view, element, axis, span, points) -> str:
+    """Say that two curves coincide; when each has one slider parameter, also how they differ at another value
+    of it (found by computing both there: SmoothL1 and Huber then differ by a factor equal to the parameter)."""
+    text = t("curves_extra.coincide", first=names[earlier], second=names[later])
+    specs = [losses.get_spec(earlier), losses.get_spec(later)]
+    sliders = [slider_parameters(s) for s in specs]
+    if not all(len(p) == 1 for p in sliders):
+        return text
+    own = [params if s.id == view.get("for_loss") else overlay_params(s, params, view) for s in specs]
+    values = [o[p[0].name] for o, p in zip(own, sliders)]
+    other = min(2 * float(values[0]) if values[0] else 1.0, *(slider_range(p[0])[1] for p in sliders))
+    if other == values[0]:
+        return text
+    try:
+        moved = [compute_curve(s.id, tensors, {**o, p[0].name: other}, element, axis.scale, axis.shift, span, points)
+                 for s, o, p in zip(specs, own, sliders)]
+    except Exception:  # noqa: BLE001 - the note is extra; the drawn curves stand without it
+        return text
+    factor = visual.constant_ratio(*moved)
+    if factor is None or np.isclose(factor, 1):
+        return text
+    return text + t("curves_extra.sentence_gap") + t("curves_extra.factor", first=specs[0].title[lang()],
+                                                     second=specs[1].title[lang()],
+                          p=sliders[0][0].name, q=sliders[1][0].name, value=format_number(other),
+                          factor=short(factor))
 
 
 spec, params, tensors, input_errors, view_is_new = viewstate.open_page(PREFIX, "curves", VIEW_KEYS)

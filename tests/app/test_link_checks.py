@@ -67,3 +67,17 @@ def test_the_3d_surface_leaves_room_for_its_axis_titles():
     assert scene["zaxis"]["title"]["text"] == "" and scene["domain"]["x"] == [0.0, 1.0]
     colorbar = spec["data"][0]["colorbar"]
     assert colorbar["orientation"] == "h" and colorbar["title"]["text"] == "损失"
+
+
+@pytest.mark.parametrize("lang, words", [("en", "drawn dashed"), ("zh", "用虚线画出")])
+def test_coinciding_curves_are_named_and_the_hidden_one_dashed(lang, words):
+    # SmoothL1 (beta = 1) and Huber (delta = 1) are one function: one curve hid the other (issue 18)
+    import json
+
+    at = open_page("pages/curves.py", lang, loss="l1_loss", **{"with": "smooth_l1_loss,huber_loss"})
+    assert not at.exception
+    [note] = [c.value for c in at.caption if words in c.value]
+    assert "2" in note.split(words)[-1]  # at beta = delta = 2 Huber is 2 x SmoothL1: the factor is the parameter
+    lines = [d for d in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if d.get("xaxis") == "x"
+             and d.get("mode") == "lines"]
+    assert [d["line"].get("dash") for d in lines] == [None, None, "dash"]
