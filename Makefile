@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast venv dev browser bench lint
+.PHONY: run test test-fast venv dev browser bench lint fuzz
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: dev browser
 test-fast: dev
 	$(PY) -m pytest -q -p no:cacheprovider -m "not e2e"
 
+# The long profile of tests/test_fuzz.py (make test runs a few cases of it).
+fuzz: dev
+	LOSSLAB_FUZZ_EXAMPLES=$${LOSSLAB_FUZZ_EXAMPLES:-300} $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+
 lint: dev
 	$(VENV)/bin/ruff check .
 
@@ -50,3 +54,4 @@ bench: dev browser
 	$(PY) bench/train_page.py
 	$(PY) bench/train.py
 	$(PY) bench/load.py --learners 1,10,30,60 --think 3,0 --edits 5
+	$(PY) bench/limits.py

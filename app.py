@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.compute.runner import torch_version
+from ui.state import guard
 from ui.state.charts import figure_format_picker
 from ui.state.page import init_language, language_selector, t
 from ui.state.present import init_presentation, presentation_toggle
@@ -24,10 +25,11 @@ PAGES = [
     st.Page("pages/quiz.py", title=t("nav.quiz"), icon="❓", url_path="quiz"),
 ]
 
-page = st.navigation(PAGES)
+page = st.navigation(guard.with_not_found(PAGES))
 language_selector()
 presentation_toggle()
 figure_format_picker()
+guard.refuse_long_link()
 st.sidebar.caption(t("app.subtitle"))
 page.run()
 version = torch_version()

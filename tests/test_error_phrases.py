@@ -52,6 +52,7 @@ from ui.text.errors import describe
 from ui.text.tensors import (
     MAX_ELEMENTS,
     TensorInputError,
+    check_total,
     from_cells,
     from_nested,
     parse_cell,
@@ -220,6 +221,11 @@ UI = [
     ("shape rank", lambda: editor._parse_shape("1, 1, 1, 1, 1")),
     # ui/figures/reference.py
     ("a single prediction element", lambda: reference._partner(L1, {"input": np.ones(1)}, "input", (0,))),
+    # the hardening pass: request limits, numbers beyond float64, whole-number fields
+    ("cell beyond float64", lambda: parse_cell("input", "1e400", 0, 1)),
+    ("tensors too large together", lambda: check_total({"input": np.ones(MAX_ELEMENTS), "target": np.ones(MAX_ELEMENTS),
+                                                        "weight": np.ones(1)})),
+    ("view not a whole number", lambda: viewstate.read_number("points", "many", 101, 1001, integer=True)),
 ]
 
 
@@ -291,7 +297,8 @@ def test_english_message_names_the_argument_and_what_was_found(label, call):
 def test_the_corpus_covers_every_code():
     codes = {_refusal(label, call).code for label, call in CORPUS}
     assert codes == {"not_numeric", "not_finite", "ragged", "json", "empty", "too_large", "ndim", "dtype", "shape",
-                     "choice", "range", "class_index", "lengths", "unsupported", "unknown_key"}
+                     "choice", "range", "class_index", "lengths", "unsupported", "unknown_key", "overflow",
+                     "too_large_total", "not_whole"}
 
 
 def test_checker_sees_english():

@@ -71,9 +71,10 @@ def test_parameter_parsing():
 def test_cells_name_the_offending_cell():
     with pytest.raises(TensorInputError) as info:
         from_cells("target", [["0", "1"], ["2", "x"]])
-    assert info.value.location == (2, 2)
-    assert "(row 2, column 2)" in describe(info.value, "en")
-    assert "第 2 行，第 2 列" in describe(info.value, "zh")
+    # the grid's column headers count from 0, so the message does too (issue 13: it said "row 2, column 2")
+    assert info.value.location == (1, 1)
+    assert "(row 1, column 1, counted from 0" in describe(info.value, "en")
+    assert "第 1 行，第 1 列，与表格的列号一样从 0 开始数" in describe(info.value, "zh")
     np.testing.assert_array_equal(from_cells("t", [["1", " 2 "]], dtype="int"), [[1, 2]])
     with pytest.raises(TensorInputError):
         from_cells("t", [["1.5"]], dtype="int")

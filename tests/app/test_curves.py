@@ -99,7 +99,7 @@ def test_link_restores_element_overlay_and_parameters():
 @pytest.mark.parametrize("query, needle", [
     ({"el": "input[9,9]"}, "input[9,9]"),
     ({"with": "mse_loss,nope"}, "nope"),
-    ({"points": "many"}, "not a number"),
+    ({"points": "many"}, "not a whole number"),
     ({"huber_loss.delta": "-1"}, "delta"),
 ])
 def test_bad_links_are_reported(query, needle):

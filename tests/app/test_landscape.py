@@ -87,7 +87,7 @@ def test_a_class_index_tensor_is_explained(lang, needle):
     ({"loss": "ctc_loss", "x": "input_lengths[0]"}, "sequence lengths", "序列长度"),
     ({"loss": "l1_loss", "x": "input[5,5]"}, "input[5,5]", "input[5,5]"),
     ({"loss": "l1_loss", "x": "banana("}, "banana", "banana"),
-    ({"loss": "l1_loss", "grid": "lots"}, "not a number", "不是数字"),
+    ({"loss": "l1_loss", "grid": "lots"}, "not a whole number", "不是整数"),
     ({"loss": "l1_loss", "steps": "5000"}, "outside", "超出"),
     ({"loss": "l1_loss", "lr": "nan"}, "lr", "lr"),
 ])

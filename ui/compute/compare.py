@@ -34,6 +34,25 @@ def _why(lang: str, spec, tensors: dict, outcome) -> str:
     return ""
 
 
+# Where each argument domain of the registry ends; a binary target is read as a probability here.
+_BOUNDS = {"probability": (0.0, 1.0), "binary": (0.0, 1.0), "log_probability": (-np.inf, 0.0),
+           "nonnegative": (0.0, np.inf), "positive": (0.0, np.inf)}
+
+
+def _outside_domain(lang: str, spec, tensors: dict, outcome) -> str:
+    """A negative "loss" comes from an argument outside the domain the registry gives it: name which."""
+    if not outcome.ok or not np.all(np.isfinite(outcome.value)) or np.sum(outcome.value) >= 0:
+        return ""
+    outside = []
+    for arg in spec.arguments:
+        bounds = _BOUNDS.get(arg.domain)
+        value = tensors.get(arg.name)
+        if bounds is not None and value is not None and np.any((value < bounds[0]) | (value > bounds[1])):
+            outside.append(translate(lang, "compare_extra.outside_arg", name=arg.name,
+                                     domain=translate(lang, f"compare_extra.domain_{arg.domain}")))
+    return translate(lang, "compare_extra.negative", args="; ".join(outside)) if outside else ""
+
+
 def comparison_rows(tensors: dict, reduction: str, lang: str) -> list[dict]:
     pair = {"input": tensors["input"], "target": tensors["target"]}
     rows = []
@@ -56,7 +75,7 @@ def comparison_rows(tensors: dict, reduction: str, lang: str) -> list[dict]:
         else:
             tv = np.asarray(theirs.value)
             torch_text = short(tv) if tv.ndim == 0 else f"{short(tv.sum())} (Σ)"
-        why = _why(lang, spec, pair, ours)
+        why = _why(lang, spec, pair, ours) or _outside_domain(lang, spec, pair, ours)
         if ours.ok and theirs.error is not None:
             why = translate(lang, "playground.torch_refuses", message=theirs.error)
         rows.append({

@@ -470,3 +470,28 @@ def accepts(loss_id: str, tensors: dict, params: dict) -> Exception | None:
     except Exception as exc:  # a backend bug must not take the page down
         return losses.LossInputError("internal", loss_id, type(exc).__name__, "", str(exc))
     return None
+
+
+def coinciding(curves: list) -> dict:
+    """``{later loss id: earlier loss id}`` for curves drawn over the same points with the same values, so that
+    one hides the other (SmoothL1 at beta = 1 and Huber at delta = 1, found by their numbers, not their names)."""
+    same = {}
+    for j, later in enumerate(curves):
+        for earlier in curves[:j]:
+            if earlier.loss_id in same or later.q.shape != earlier.q.shape or not np.array_equal(later.q, earlier.q):
+                continue
+            both = np.isfinite(later.value) & np.isfinite(earlier.value)
+            if both.sum() >= 2 and np.array_equal(both, np.isfinite(later.value)) and \
+                    np.allclose(later.value[both], earlier.value[both], rtol=1e-9, atol=1e-12):
+                same[later.loss_id] = earlier.loss_id
+                break
+    return same
+
+
+def constant_ratio(first, second) -> float | None:
+    """``k`` when ``second.value == k * first.value`` at every point where both are finite and first is not 0."""
+    ok = np.isfinite(first.value) & np.isfinite(second.value) & (np.abs(first.value) > 1e-12)
+    if ok.sum() < 2:
+        return None
+    ratio = second.value[ok] / first.value[ok]
+    return float(ratio[0]) if np.allclose(ratio, ratio[0], rtol=1e-7) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.text.limits import LIMITS
 from ui.text.numbers import short
 
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
@@ -27,25 +28,29 @@ def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Fig
         arr = arr.reshape(1, -1)
     elif arr.ndim > 2:
         arr = arr.reshape(-1, arr.shape[-1])
-    text = [[short(v) for v in row] for row in arr]
+    # Past LIMITS.annotated_cells the cells are coloured only: the browser lays out every cell's text and
+    # every unit tick, and a 1000-cell row of them took minutes to draw (the hover still gives each value).
+    annotated = arr.size <= LIMITS.annotated_cells
+    text = [[short(v) for v in row] for row in arr] if annotated else None
     finite = arr[np.isfinite(arr)]
     trace = {
         "type": "heatmap",
         "z": arr.astype(np.float32),
-        "text": text,
-        "texttemplate": "%{text}",
         "colorscale": BLUES,
         # a row is 55 px high: about three colorbar ticks fit per row without overlapping
-        "colorbar": {"title": {"text": colorbar}, "thickness": 12, "nticks": 3 * arr.shape[0]},
-        "hovertemplate": "[%{y}, %{x}] = %{text}<extra></extra>",
+        "colorbar": {"title": {"text": colorbar}, "thickness": 12, "nticks": min(3 * arr.shape[0], 8)},
+        "hovertemplate": f"[%{{y}}, %{{x}}] = %{{{'text' if annotated else 'z:.4g'}}}<extra></extra>",
     }
+    if annotated:
+        trace.update(text=text, texttemplate="%{text}")
     if finite.size:
         trace.update(zmin=float(finite.min()), zmax=float(finite.max()))
     # The column numbers sit above the cells, so the title needs a taller top margin; nothing is below them.
+    height = 80 + 55 * arr.shape[0] if annotated else 80 + min(55 * arr.shape[0], 400)
     layout = {"margin": {"l": 50, "r": 20, "t": 64, "b": 16}, "font": dict(LAYOUT["font"]),
-              "title": {"text": title}, "height": 80 + 55 * arr.shape[0],
-              "xaxis": {"dtick": 1, "side": "top", "title": {"text": ""}},
-              "yaxis": {"dtick": 1, "autorange": "reversed", "title": {"text": ""}}}
+              "title": {"text": title}, "height": height,
+              "xaxis": {"side": "top", "title": {"text": ""}, **({"dtick": 1} if arr.shape[1] <= 32 else {})},
+              "yaxis": {"autorange": "reversed", "title": {"text": ""}, **({"dtick": 1} if arr.shape[0] <= 32 else {})}}
     return fast_figure([trace], layout)
 
 

@@ -16,8 +16,9 @@ from ui.figures.landscape import axis, f32, fast_figure
 CONFIG = {"displayModeBar": False}
 
 
-def curves_figure(curves: list[Curve], names: dict, labels: dict, height: int = 620) -> go.Figure:
-    """``names`` maps loss ids to legend names; ``labels`` holds x, value, slope, here (learner's language)."""
+def curves_figure(curves: list[Curve], names: dict, labels: dict, height: int = 620, dashed=frozenset()) -> go.Figure:
+    """``names`` maps loss ids to legend names; ``labels`` holds x, value, slope, here (learner's language).
+    The curves in ``dashed`` lie on another one and are drawn dashed, so both can be seen."""
     value_hover = (f"{labels['value']} = %{{y:.4g}}<br>{labels['slope']} = %{{customdata:.4g}}"
                    f"<br>{labels['x']} = %{{x:.4g}}")
     slope_hover = (f"{labels['slope']} = %{{y:.4g}}<br>{labels['value']} = %{{customdata:.4g}}"
@@ -28,7 +29,9 @@ def curves_figure(curves: list[Curve], names: dict, labels: dict, height: int = 
         name = names[c.loss_id]
         width = 3.2 if i == 0 else 2.2
         data.append({"type": "scatter", "x": f32(c.q), "y": f32(c.value), "customdata": f32(c.slope),
-                     "mode": "lines", "line": {"color": color, "width": width}, "legendgroup": c.loss_id,
+                     "mode": "lines", "line": {"color": color, "width": width,
+                                               **({"dash": "dash"} if c.loss_id in dashed else {})},
+                     "legendgroup": c.loss_id,
                      "name": name, "hovertemplate": value_hover + f"<extra>{name}</extra>",
                      "xaxis": "x", "yaxis": "y"})
         data.append({"type": "scatter", "x": f32(c.q), "y": f32(c.slope), "customdata": f32(c.value),

@@ -112,8 +112,9 @@ def surface_figure(surf: Surface, labels: dict, height: int = 560) -> go.Figure:
     # The colorbar gives the z scale: plotly draws the z axis's tick labels at the scene's left edge, where
     # the canvas cuts them off for most camera angles.
     data = [{"type": "surface", "x": f32(surf.x), "y": f32(surf.y), "z": f32(surf.z), "colorscale": SURFACE_COLORS,
-             "showscale": True, "colorbar": {"title": {"text": labels["z"], "side": "right"}, "thickness": 12,
-                                             "len": 0.75},
+             # a horizontal colorbar under the scene leaves the scene the whole width, so the axis titles fit
+             "showscale": True, "colorbar": {"title": {"text": labels["z"], "side": "top"}, "thickness": 10,
+                                             "len": 0.7, "orientation": "h", "y": 0.0, "yanchor": "top"},
              "hovertemplate": _hover(labels), "name": labels["z"],
              "contours": {"z": {"show": True, "usecolormap": True, "width": 1}}}]
     x0, y0, z0 = surf.point[:3]
@@ -122,15 +123,17 @@ def surface_figure(surf: Surface, labels: dict, height: int = 560) -> go.Figure:
                                                     "line": {"color": "white", "width": 1}},
                  "hovertemplate": _hover(labels)})
     scene_axis = {"backgroundcolor": "white", "showbackground": True, "gridcolor": GRID_COLOR}
-    layout = {"margin": {"l": 0, "r": 10, "t": 30, "b": 0}, "height": height, "uirevision": "surface",
+    layout = {"margin": {"l": 0, "r": 10, "t": 30, "b": 70}, "height": height, "uirevision": "surface",
               "legend": {"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom"},
               "scene": {"xaxis": {"title": {"text": labels["x"]}, "range": [xlo, xhi], **scene_axis},
                         "yaxis": {"title": {"text": labels["y"]}, "range": [ylo, yhi], **scene_axis},
-                        "zaxis": {"title": {"text": labels["z"]}, "range": [zlo - pad, zhi + pad],
+                        # the colorbar names z; a z title in the scene sat at its edge and was cut (issue 18)
+                        "zaxis": {"title": {"text": ""}, "range": [zlo - pad, zhi + pad],
                                   "showticklabels": False, **scene_axis},
-                        "camera": {"eye": {"x": 1.75, "y": -1.85, "z": 1.0}},
-                        "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.8},
-                        "domain": {"x": [0.0, 0.9], "y": [0.0, 1.0]}}}
+                        # far enough back that the x and y titles stay inside the canvas, also at 390 px wide
+                        "camera": {"eye": {"x": 1.9, "y": -2.0, "z": 1.2}},
+                        "aspectmode": "manual", "aspectratio": {"x": 0.8, "y": 0.8, "z": 0.6},
+                        "domain": {"x": [0.0, 1.0], "y": [0.02, 1.0]}}}
     return fast_figure(data, layout)
 
 

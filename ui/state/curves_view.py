@@ -7,6 +7,7 @@ pages/curves.py is the script that lays them out.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -17,18 +18,19 @@ from ui.compute.export import state_slug
 from ui.figures.curves import curves_figure
 from ui.state import lossform, viewstate
 from ui.state.charts import show_chart
-from ui.state.page import lang, sync_url, t
+from ui.state.page import lang, show_error, sync_url, t
 from ui.state.session_keys import FormKeys
 from ui.state.share import share_control
 from ui.state.urlstate import example_parameters, format_parameter, parse_parameter
 from ui.text.errors import describe
+from ui.text.limits import LIMITS
 from ui.text.numbers import format_number, short
 from ui.text.tensors import TensorInputError, to_json
 
 PREFIX = "cv"
 KEYS = FormKeys(PREFIX)
 SPANS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)
-POINTS = (101, 201, 401, 801, 1001)
+POINTS = (101, 201, 401, 801, LIMITS.curve_points)
 DEFAULTS = {"el": None, "with": None, "span": 3.0, "points": 401}
 MAX_SUGGESTED = 4
 
@@ -117,19 +119,25 @@ def read_view(q: dict, spec, tensors: dict) -> tuple[dict, list]:
             errors.append(TensorInputError("choice", "with", repr(unknown[0]), list(losses.REGISTRY),
                                            f"with={unknown[0]!r} is not a loss"))
         found["with"] = [i for i in ids if i in losses.REGISTRY and i != spec.id]
-    for key, stops, low, high, integer in (("span", SPANS, 1e-3, 1e3, False), ("points", POINTS, 2, 5000, True)):
+    if len(found.get("with", ())) > LIMITS.overlays:
+        errors.append(TensorInputError("too_large", "with", len(found["with"]), LIMITS.overlays,
+                                       f"with names {len(found['with'])} losses; at most {LIMITS.overlays}"))
+        found["with"] = found["with"][:LIMITS.overlays]
+    # The slider's own stops bound what a link may ask for, so the message names the slider's range.
+    for key, stops, integer in (("span", SPANS, False), ("points", POINTS, True)):
         if key in q:
             try:
-                found[key] = viewstate.nearest(stops, viewstate.read_number(key, q[key], low, high, integer))
+                value = viewstate.read_number(key, q[key], min(stops), max(stops), integer)
+                found[key] = viewstate.nearest(stops, value)
             except TensorInputError as exc:
                 errors.append(exc)
     for key in OVERLAY_PARAM_KEYS & set(q):
         loss_id, name = key.split(".", 1)
         param = losses.get_spec(loss_id).parameter(name)
         try:
-            value = float(parse_parameter(param, q[key]))
             low, high, _ = slider_range(param)
-            found[key] = min(max(value, low), high)
+            parse_parameter(param, q[key])  # the registry's refusal (not a number, outside its domain) first
+            found[key] = viewstate.read_number(key, q[key], low, high)
         except LossInputError as exc:
             errors.append(exc)
     return found, errors
@@ -182,7 +190,7 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     viewstate.bind(view, "with", "cv_with")
     st.session_state["cv_with"] = [i for i in st.session_state["cv_with"] if i in others]
     view["with"] = chosen = c2.multiselect(t("curves.overlay"), others, key="cv_with", help=t("curves.overlay_help"),
-                                           format_func=lambda i: losses.get_spec(i).title[lang()])
+                                           format_func={i: losses.get_spec(i).title[lang()] for i in others}.get)
     sliders = [(losses.get_spec(i), p) for i in chosen for p in slider_parameters(losses.get_spec(i))]
     cols = st.columns(max(4, min(len(sliders) + 2, 6)))
     viewstate.bind(view, "span", "cv_span", SPANS, DEFAULTS["span"])
@@ -202,6 +210,12 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     if can_sync:
         sync_url({**lossform.current_query(PREFIX), **view_query(view, spec)})
 
+    # The loss's own refusal comes first, as on the playground and the landscape: the axis and the curves
+    # read the tensors' shapes and would fail on a shape the loss refuses.
+    refused = refusal(spec.id, tensors, params)
+    if refused is not None:
+        show_error(refused)
+        return
     axis = visual.curve_axis(spec, tensors, element)
     x_label = t(f"curves.axis.{axis.kind}", **axis.values)
     drawn, names, notes = [], {}, []
@@ -227,7 +241,11 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
 
     labels = {"x": x_label, "value": value_label(spec, params), "slope": t("curves.slope"), "here": t("curves.here")}
     if drawn:
-        show_chart(curves_figure(drawn, names, labels), "cv_chart", f"{state_slug(spec, tensors, params)}_curves")
+        hidden = visual.coinciding(drawn)
+        show_chart(curves_figure(drawn, names, labels, dashed=frozenset(hidden)), "cv_chart",
+                   f"{state_slug(spec, tensors, params)}_curves")
+        for later, earlier in hidden.items():
+            notes.append(coincide_note(earlier, later, names, tensors, params, view, element, axis, span, points))
         rows = [{t("curves.table_loss"): names[c.loss_id], t("curves.table_x"): short(c.here[0]),
                  t("curves.table_value"): short(c.here[1]), t("curves.table_slope"): short(c.here[2])}
                 for c in drawn]
@@ -248,6 +266,33 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     if any(s.gradient == "log_softmax_logits" for s in drawn_specs):
         st.caption(t("curves.ctc_note"))
     share_control(key="cv_share")  # in the fragment: its link follows the sliders this part reruns for
+
+
+def coincide_note(earlier: str, later: str, names: dict, tensors, params, view, element, axis, span, points) -> str:
+    """Say that two curves coincide; when each has one slider parameter, also how they differ at another value
+    of it (found by computing both there: SmoothL1 and Huber then differ by a factor equal to the parameter)."""
+    text = t("curves_extra.coincide", first=names[earlier], second=names[later])
+    specs = [losses.get_spec(earlier), losses.get_spec(later)]
+    sliders = [slider_parameters(s) for s in specs]
+    if not all(len(p) == 1 for p in sliders):
+        return text
+    own = [params if s.id == view.get("for_loss") else overlay_params(s, params, view) for s in specs]
+    values = [o[p[0].name] for o, p in zip(own, sliders)]
+    other = min(2 * float(values[0]) if values[0] else 1.0, *(slider_range(p[0])[1] for p in sliders))
+    if other == values[0]:
+        return text
+    try:
+        moved = [compute_curve(s.id, tensors, {**o, p[0].name: other}, element, axis.scale, axis.shift, span, points)
+                 for s, o, p in zip(specs, own, sliders)]
+    except Exception:  # noqa: BLE001 - the note is extra; the drawn curves stand without it
+        return text
+    factor = visual.constant_ratio(*moved)
+    if factor is None or np.isclose(factor, 1):
+        return text
+    return text + t("curves_extra.sentence_gap") + t("curves_extra.factor", first=specs[0].title[lang()],
+                                                     second=specs[1].title[lang()],
+                                                     p=sliders[0][0].name, q=sliders[1][0].name,
+                                                     value=format_number(other), factor=short(factor))
 
 
 def brief(arr, limit: int = 120) -> str:

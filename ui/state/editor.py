@@ -7,13 +7,17 @@ typed, valid or not; the page receives the parsed array or the error.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from losses.spec import Argument
-from ui.state.page import t
+from ui.state.page import lang, t
 from ui.state.session_keys import EditorKeys
+from ui.text.i18n import translate
+from ui.text.limits import LIMITS
 from ui.text.tensors import (
     MAX_ELEMENTS,
     TensorInputError,
@@ -39,7 +43,9 @@ def load(key: str, arr: np.ndarray) -> None:
     arr = np.asarray(arr)
     st.session_state[keys.ndim] = arr.ndim
     st.session_state[keys.version] = st.session_state.get(keys.version, 0) + 1
-    if arr.ndim <= 2:
+    # A grid of more than LIMITS.grid_cells cells costs the browser far more than the text of the same tensor.
+    st.session_state[keys.as_text] = as_text = arr.ndim >= 3 or arr.size > LIMITS.grid_cells
+    if not as_text:
         st.session_state[keys.base] = _cells(arr)
         st.session_state[keys.cells] = _cells(arr)
     else:
@@ -94,6 +100,10 @@ def _parse_shape(text: str) -> tuple:
     return shape
 
 
+def _fill_label(language: str, fill: str) -> str:
+    return translate(language, f"playground.fill_{fill}")
+
+
 def _shape_picker(key: str, arg: Argument, dtype: str) -> None:
     keys = EditorKeys(key)
     with st.popover(t("playground.shape"), width="content"):
@@ -101,7 +111,10 @@ def _shape_picker(key: str, arg: Argument, dtype: str) -> None:
             text = st.text_input(t("playground.shape_label", name=arg.name), help=t("playground.shape_help"),
                                  key=keys.shape_text)
             fills = ("zeros", "ones", "range", "random")
-            fill = st.selectbox(t("playground.fill"), fills, format_func=lambda f: t(f"playground.fill_{f}"),
+            # The language is bound now: AppTest calls format_func after the run, outside the session, where
+            # t() would fall back to English and miss the Chinese labels ("'zeros' is not in list").
+            fill = st.selectbox(t("playground.fill"), fills,
+                                format_func=functools.partial(_fill_label, lang()),
                                 key=keys.fill)
             if st.form_submit_button(t("playground.apply")):
                 try:
@@ -123,7 +136,7 @@ def tensor_editor(key: str, arg: Argument, label: str):
         from ui.state.page import show_error
 
         show_error(shape_error)
-    if ndim >= 3:
+    if ndim >= 3 or st.session_state.get(keys.as_text):
         text = st.text_area(t("playground.json_label", name=arg.name), value=st.session_state[keys.json],
                             help=t("playground.json_help", max=MAX_ELEMENTS), key=keys.area(version),
                             height=140)
@@ -159,7 +172,7 @@ def tensor_editor(key: str, arg: Argument, label: str):
         if ndim == 0:
             from ui.text.tensors import parse_cell
 
-            return np.asarray(parse_cell(arg.name, cells[0][0], 1, 1, dtype),
+            return np.asarray(parse_cell(arg.name, cells[0][0], 0, 0, dtype),
                               dtype=np.int64 if dtype == "int" else np.float64), None
         return from_cells(arg.name, cells, dtype, ndim), None
     except TensorInputError as exc:

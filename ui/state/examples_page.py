@@ -121,8 +121,9 @@ def note_filter() -> str | None:
                                                  f"the link names {key!r}, which this page does not use"))
         st.session_state[NOTE_KEY] = requested
     show_link_problems(problems)
-    choice = st.selectbox(t("examples.filter"), NOTE_CHOICES, key=NOTE_KEY,
-                          format_func=lambda n: t("examples.filter_all") if n == "all" else t(f"examples.note.{n}"))
+    # labels in this run's language, so that format_func reads no session state when called later
+    labels = {n: t("examples.filter_all") if n == "all" else t(f"examples.note.{n}") for n in NOTE_CHOICES}
+    choice = st.selectbox(t("examples.filter"), NOTE_CHOICES, key=NOTE_KEY, format_func=labels.__getitem__)
     return None if choice == "all" else choice
 
 
@@ -163,7 +164,7 @@ def outcome(card: ex.Card, result: ex.Result, reason_values: dict) -> None:
                "works_then_error_now": st.warning, "no_number_fails": st.warning, "error_then_works_now": st.info,
                "error_then_and_now": st.info}[v.kind]
         basis = "" if v.basis == "torch" else " " + t("examples.basis_backend")
-        box(f"**{t('examples.verdict')}: {t('examples.verdicts.' + v.kind)}**{basis}\n\n"
+        box(f"**{t('examples.verdict')}{t('punct.colon')}{t('examples.verdicts.' + v.kind)}**{basis}\n\n"
             + t(f"examples.{card.id}.reason", **reason_values), icon="⚖️")
 
 

@@ -20,15 +20,16 @@ from ui.state.charts import show_chart
 from ui.state.page import lang, show_error, sync_url, t
 from ui.state.session_keys import FormKeys
 from ui.state.share import share_control
+from ui.text.limits import LIMITS
 from ui.text.numbers import format_number, short
 from ui.text.tensors import TensorInputError
 
 PREFIX = "ls"
 KEYS = FormKeys(PREFIX)
-GRIDS = (21, 31, 41, 51, 61, 81, 101, 151, 201)
+GRIDS = (21, 31, 41, 51, 61, 81, 101, 151, LIMITS.grid_points)
 SPANS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0)
-MAX_STEPS = 200
+MAX_STEPS = LIMITS.descent_steps
 PATH_CHUNK = 50
 DEFAULTS = {"x": None, "y": None, "grid": 61, "span": 2.0, "lr": 0.5, "steps": 30}
 VIEW_KEYS = frozenset(DEFAULTS)
@@ -52,8 +53,10 @@ def read_view(q: dict, spec, tensors: dict) -> tuple[dict, list]:
                 found[key] = visual.check_element(key, visual.parse_element(key, q[key], options), options)
             except TensorInputError as exc:
                 errors.append(exc)
-    numbers = {"grid": (GRIDS, 2, 201, True), "span": (SPANS, 1e-3, 1e3, False), "lr": (RATES, 1e-6, 1e3, False),
-               "steps": (None, 0, MAX_STEPS, True)}
+    # Each slider's own stops bound what a link may ask for (one range for the check, the widget and the
+    # message); a value between stops goes to the nearest one.
+    numbers = {"grid": (GRIDS, min(GRIDS), max(GRIDS), True), "span": (SPANS, min(SPANS), max(SPANS), False),
+               "lr": (RATES, min(RATES), max(RATES), False), "steps": (None, 0, MAX_STEPS, True)}
     for key, (stops, low, high, integer) in numbers.items():
         if key in q:
             try:

@@ -29,7 +29,7 @@ from ui.state.urlstate import (
     read_loss_state,
 )
 from ui.text.i18n import catalog, translate
-from ui.text.tensors import settle_targets
+from ui.text.tensors import check_total, settle_targets
 
 
 def default_spec() -> LossSpec:
@@ -218,10 +218,12 @@ def tensor_editors(prefix: str, spec: LossSpec, columns: int = 2) -> tuple[dict,
     if not errors:
         try:
             tensors = settle_targets(spec, tensors)
+            check_total(tensors)
         except LossInputError as exc:
             show_error(exc)
             errors.append(exc)
-            tensors = {**tensors, exc.argument: state["tensors"].get(exc.argument)}
+            tensors = dict(state["tensors"]) if exc.code == "too_large_total" else \
+                {**tensors, exc.argument: state["tensors"].get(exc.argument)}
     if not errors:
         state["tensors"] = tensors
     return tensors, errors

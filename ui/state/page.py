@@ -45,8 +45,8 @@ def language_selector() -> None:
         required=True,
     )
     bad = st.session_state.pop("_bad_lang", None)
-    if bad is not None:
-        st.warning(t("error.choice", argument="`lang`", found=repr(bad), allowed="en, zh"))
+    if bad is not None:  # the same icon and "part of the link" prefix as every other link message
+        show_link_problems([LossInputError("choice", "lang", repr(bad), LANGS, f"lang={bad!r} is not one of {LANGS}")])
 
 
 def sync_url(query: dict) -> None:

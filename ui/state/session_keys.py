@@ -36,6 +36,7 @@ class EditorKeys:
     base = _key("key", "__base", "The cells the grid widget starts from.")
     cells = _key("key", "__cells", "The cells as last typed.")
     json = _key("key", "__json")
+    as_text = _key("key", "__as_text", "The tensor is edited as JSON text: 3 or more dimensions, or too many cells.")
     shape_error = _key("key", "__shape_error")
     shape_form = _key("key", "__shape_form")
     shape_text = _key("key", "__shape_text")

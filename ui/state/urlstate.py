@@ -16,7 +16,7 @@ from losses import LossInputError, get_spec
 from losses.spec import LossSpec, Parameter
 from losses.validation import check_range
 from ui.text.numbers import format_number
-from ui.text.tensors import TensorInputError, parse_json, read_dtype, settle_targets, to_json
+from ui.text.tensors import TensorInputError, check_total, parse_json, read_dtype, settle_targets, to_json
 
 PAGE_KEYS = {"lang", "present"}
 
@@ -38,6 +38,9 @@ def parse_parameter(param: Parameter, text: str):
     try:
         value = float(text)
     except ValueError:
+        if param.kind == "int":  # a whole-number parameter hints whole numbers, not "0.5 or -2"
+            raise TensorInputError("not_whole", param.name, repr(text), _interval(param),
+                                   f"{param.name}={text!r} is not a whole number") from None
         raise TensorInputError("not_numeric", param.name, repr(text), "a number",
                                f"{param.name}={text!r} is not a number") from None
     if not math.isfinite(value):
@@ -58,6 +61,11 @@ def check_parameter_range(param: Parameter, value) -> None:
         check_range(param.name, value, param.low, param.high, low_open=param.low_open)
     except LossInputError as exc:
         raise TensorInputError(exc.code, exc.argument, exc.found, exc.allowed, str(exc)) from None
+
+
+def _interval(param: Parameter) -> str:
+    return f"{'(' if param.low_open else '['}{'-inf' if param.low is None else param.low}, " \
+           f"{'inf' if param.high is None else param.high}]"
 
 
 def format_parameter(value) -> str:
@@ -110,6 +118,11 @@ def read_loss_state(query: dict, default_loss: str, extra_keys: set = frozenset(
     except LossInputError as exc:
         errors.append(exc)
         tensors.update({k: v for k, v in example_arrays(spec).items() if k == exc.argument})
+    try:
+        check_total(tensors)
+    except LossInputError as exc:
+        errors.append(exc)
+        tensors = example_arrays(spec)
     parameters = example_parameters(spec)
     for param in spec.parameters:
         if param.name in query:

@@ -113,9 +113,13 @@ def bind(view: dict, name: str, key: str, options=None, default=None) -> None:
 
 def read_number(key: str, text: str, low: float, high: float, integer: bool = False):
     """A number from URL text inside [low, high]; raises TensorInputError naming the key."""
+    interval = f"[{format_number(low)}, {format_number(high)}]"
     try:
         value = float(str(text).strip())
     except ValueError:
+        if integer:  # a whole-number control hints whole numbers, within its own range
+            raise TensorInputError("not_whole", key, repr(str(text)[:40]), interval,
+                                   f"{key}={text!r} is not a whole number") from None
         raise TensorInputError("not_numeric", key, repr(str(text)[:40]), "a number",
                                f"{key}={text!r} is not a number") from None
     if not math.isfinite(value):
@@ -123,7 +127,6 @@ def read_number(key: str, text: str, low: float, high: float, integer: bool = Fa
     if integer and not value.is_integer():
         raise TensorInputError("dtype", key, str(text), "an integer", f"{key}={text!r} is not an integer")
     if not low <= value <= high:
-        interval = f"[{format_number(low)}, {format_number(high)}]"
         raise TensorInputError("range", key, format_number(value), interval, f"{key}={value} is outside {interval}")
     return int(value) if integer else value
 

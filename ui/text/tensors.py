@@ -12,16 +12,18 @@ import math
 import numpy as np
 
 from losses import LossInputError
+from ui.text.limits import LIMITS
 from ui.text.numbers import format_number
 
-MAX_ELEMENTS = 1024
-MAX_RANK = 4
+MAX_ELEMENTS = LIMITS.elements_per_tensor
+MAX_RANK = LIMITS.rank
 
 
 class TensorInputError(LossInputError):
-    """Codes: json, not_numeric, not_finite, ragged, empty, too_large, ndim, dtype, unknown_key.
+    """Codes: json, not_numeric, not_finite, overflow, ragged, empty, too_large, too_large_total, ndim, dtype,
+    unknown_key.
 
-    ``location`` is the 1-based (row, column) of an editor cell, or the index
+    ``location`` is the 0-based (row, column) of an editor cell (the grid's own column numbers), or the index
     path inside a nested list, when the problem sits in one element.
     """
 
@@ -39,11 +41,33 @@ def _where(location: tuple | None) -> str:
     return f" at {list(location)}" if location else ""
 
 
+def _overflow(name: str, typed: str, location: tuple | None) -> TensorInputError:
+    """A finite number written too large for a float64 (``1e400``): it would silently become infinity."""
+    typed = typed if len(typed) <= 24 else typed[:23] + "…"
+    return _at(TensorInputError("overflow", name, typed, "finite numbers",
+                                f"{name}: {typed}{_where(location)} is beyond the largest float64 (about 1.8e308)"),
+               location)
+
+
+class _Typed(float):
+    """A float that remembers how the learner wrote it, so a refusal can echo the text instead of ``inf``."""
+
+    text: str
+
+    def __new__(cls, text: str):
+        value = super().__new__(cls, text)
+        value.text = text
+        return value
+
+
 def _number(name: str, value, location: tuple | None, integer: bool) -> float:
     where = _where(location)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _at(TensorInputError("not_numeric", name, repr(value), "numbers",
                                    f"{name}: {value!r}{where} is not a number"), location)
+    typed = getattr(value, "text", None)
+    if typed is not None and math.isinf(value) and typed.strip().lower().lstrip("+-") not in _INFINITY_WORDS:
+        raise _overflow(name, typed.strip(), location)
     if not math.isfinite(value):
         raise _at(TensorInputError("not_finite", name, str(value), "finite numbers",
                                    f"{name}: {value}{where} is not a finite number"), location)
@@ -73,6 +97,9 @@ def _shape(name: str, value) -> tuple:
     return (len(value),) + shapes.pop()
 
 
+_INFINITY_WORDS = {"inf", "infinity"}
+
+
 def _check_size(name: str, shape: tuple) -> None:
     size = int(np.prod(shape, dtype=np.int64))
     if size > MAX_ELEMENTS:
@@ -94,9 +121,15 @@ def from_nested(name: str, value, dtype: str = "float") -> np.ndarray:
     return np.array(value, dtype=np.int64 if integer else np.float64).reshape(shape)
 
 
+def _json_int(text: str):
+    # Long digit strings are read as floats: int() refuses past 4300 digits, and one beyond float64's range
+    # must reach the overflow message with its text rather than an OverflowError.
+    return int(text) if len(text) <= 18 else _Typed(text)
+
+
 def parse_json(name: str, text: str, dtype: str = "float") -> np.ndarray:
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_float=_Typed, parse_int=_json_int)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise TensorInputError("json", name, text if len(text) <= 40 else text[:37] + "...",
                                "a JSON number or nested list such as [[1, 2], [3, 4]]",
@@ -105,14 +138,14 @@ def parse_json(name: str, text: str, dtype: str = "float") -> np.ndarray:
 
 
 def parse_cell(name: str, text, row: int, col: int | None, dtype: str = "float") -> float:
-    """One data-editor cell (a string); ``row``/``col`` count from 1."""
+    """One data-editor cell (a string); ``row``/``col`` count from 0, as the grid's column headers do."""
     location = (row, col) if col is not None else (row,)
     raw = "" if text is None else str(text).strip()
     if raw == "":
         raise _at(TensorInputError("empty", name, "", "a number", f"{name}: the cell{_where(location)} is empty"),
                   location, cell=True)
     try:
-        value = float(raw)
+        value = _Typed(raw)
     except ValueError:
         raise _at(TensorInputError("not_numeric", name, repr(raw), "numbers",
                                    f"{name}: {raw!r}{_where(location)} is not a number"), location, cell=True) from None
@@ -128,12 +161,23 @@ def from_cells(name: str, rows: list, dtype: str = "float", ndim: int = 2) -> np
     if ndim == 1:
         cells = rows[0] if rows else []
         _check_size(name, (len(cells),))
-        values = [parse_cell(name, c, 1, j + 1, dtype) for j, c in enumerate(cells)]
+        values = [parse_cell(name, c, 0, j, dtype) for j, c in enumerate(cells)]
         return np.array(values, dtype=np.int64 if dtype == "int" else np.float64)
     width = len(rows[0]) if rows else 0
     _check_size(name, (len(rows), width))
-    values = [[parse_cell(name, c, i + 1, j + 1, dtype) for j, c in enumerate(r)] for i, r in enumerate(rows)]
+    values = [[parse_cell(name, c, i, j, dtype) for j, c in enumerate(r)] for i, r in enumerate(rows)]
     return np.array(values, dtype=np.int64 if dtype == "int" else np.float64).reshape(len(rows), width)
+
+
+def check_total(tensors: dict) -> None:
+    """All the tensors of one call together stay within LIMITS.total_elements."""
+    sizes = {name: int(np.size(value)) for name, value in tensors.items() if value is not None}
+    total = sum(sizes.values())
+    if total > LIMITS.total_elements:
+        largest = max(sizes, key=sizes.get)
+        raise TensorInputError("too_large_total", largest, total, LIMITS.total_elements,
+                               f"the tensors have {total} elements together; at most {LIMITS.total_elements} "
+                               "are allowed")
 
 
 def to_json(arr) -> str:
