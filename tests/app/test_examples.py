@@ -66,7 +66,7 @@ def test_verdicts_and_reasons_in_english():
 def test_verdicts_in_chinese():
     at = open_page(PAGE, "zh")
     shown = texts(at)
-    for phrase in ("结论: 一致", "当时可用，现在报错", "当时报错，现在可用", "当时和现在都报错"):
+    for phrase in ("结论：一致", "当时可用，现在报错", "当时报错，现在可用", "当时和现在都报错"):
         assert phrase in shown
 
 
