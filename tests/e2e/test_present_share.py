@@ -12,7 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import READY, ROOT, _free_port, _missing, goto, settle
+from tests.e2e.conftest import _missing, goto, settle
+from tools.serve import READY, ROOT
+from tools.serve import free_port as _free_port
 
 LINK = "/playground?lang={lang}&present=1&loss=mse_loss&reduction=sum&input=%5B%5B1.5%2C1%5D%2C%5B1%2C1%5D%5D"
 
