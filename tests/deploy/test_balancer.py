@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bench.load import playground_change
 from bench.stclient import REPLICA_HEADER, Session
-from tests.e2e.conftest import READY, browser, settle  # noqa: F401  (browser is a fixture)
+from tests.e2e.conftest import READY, settle
 
 SESSIONS = 20
 EDITS = 3

@@ -5,18 +5,9 @@ With CI=true a missing browser or Playwright is a failure, never a silent skip.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from tools.serve import CHROMIUM, READY, ServerDidNotStart, launch_chromium, serve
-
-
-def _missing(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"end-to-end tests cannot run in CI: {reason}")
-    pytest.skip(reason)
+from tools.serve import READY, ServerDidNotStart, serve
 
 
 @pytest.fixture(scope="session")
@@ -26,20 +17,6 @@ def app_url():
             yield url
     except ServerDidNotStart as exc:
         pytest.fail(str(exc))
-
-
-@pytest.fixture(scope="session")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed")
-    if not Path(CHROMIUM).exists():
-        _missing(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import _missing, goto, settle
+from tests.conftest import missing as _missing
+from tests.e2e.conftest import goto, settle
 from tools.serve import READY, ROOT
 from tools.serve import free_port as _free_port
 
