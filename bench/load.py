@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from bench.stclient import ProtocolError, Run, Session, double_array, string_value  # noqa: E402
+from tools.serve import free_port, start_server, stop_server, wait_healthy  # noqa: E402,F401  (free_port: for bench/profile_edit.py)
 
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 P95_TARGET = 1.0
@@ -236,45 +237,6 @@ def scenarios() -> dict[str, Scenario]:
 
 
 # --- servers ------------------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_streamlit(script: str, port: int | None = None, extra: tuple = ()) -> tuple[subprocess.Popen, str]:
-    port = port or free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
-        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def wait_healthy(url: str, timeout: float = 90) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit at {url} did not start")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
 
 def cpu_seconds(pids: list[int]) -> float:
     total = 0
@@ -510,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.replicas > 1:
             from deploy.loopback import Balancer
 
-            replicas = [start_streamlit("app.py") for _ in range(args.replicas)]
+            replicas = [start_server("app.py") for _ in range(args.replicas)]
             procs += [p for p, _ in replicas]
             for _, url in replicas:
                 wait_healthy(url)
@@ -518,12 +480,12 @@ def main(argv: list[str] | None = None) -> int:
             balancer.start()
             app = (balancer.url, [p.pid for p, _ in replicas])
         else:
-            proc, url = start_streamlit("app.py")
+            proc, url = start_server("app.py")
             procs.append(proc)
             wait_healthy(url)
             app = (url, [proc.pid])
         if "floor" in names:
-            proc, url = start_streamlit(known["floor"].script)
+            proc, url = start_server(known["floor"].script)
             procs.append(proc)
             wait_healthy(url)
             targets["floor"] = (url, [proc.pid])
@@ -564,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
         if balancer:
             balancer.stop()
         for p in procs:
-            stop(p)
+            stop_server(p)
 
 
 if __name__ == "__main__":

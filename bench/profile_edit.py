@@ -28,8 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import cpu_seconds, free_port, scenarios, stop, wait_healthy  # noqa: E402
+from bench.load import cpu_seconds, scenarios  # noqa: E402
 from bench.stclient import Session  # noqa: E402
+from tools.serve import free_port, wait_healthy  # noqa: E402
+from tools.serve import stop_server as stop  # noqa: E402
 
 # The child: wrap ScriptRunner._run_script in a profiler while the flag file exists, add each run's stats to
 # one file.

@@ -35,24 +35,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(script: str = "app.py", extra: list[str] | None = None, capture: bool = False
-                 ) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run script` on a free loopback port; returns the process and its base URL.
+def start_server(script: str = "app.py", extra: list[str] | None = None, capture: bool = False,
+                 port: int | None = None, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run script` on a loopback port (a free one unless given); returns the process and its URL.
 
-    With `capture` the server's output is kept on the process's stdout (to explain a failed start)."""
-    port = free_port()
+    With `capture` the server's output is kept on the process's stdout (to explain a failed start); `env` adds
+    variables to the environment (the cookie secret every replica of a deployment shares)."""
+    port = port or free_port()
     out = subprocess.PIPE if capture else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", *(extra or [])],
-        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=out,
+        cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1", **(env or {})), stdout=out,
         stderr=subprocess.STDOUT if capture else subprocess.DEVNULL)
     return proc, f"http://127.0.0.1:{port}"
 
 
 def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
     deadline = time.time() + timeout
-    while time.time() < deadline:
+    while time.time() < deadline and (proc is None or proc.poll() is None):
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
@@ -67,12 +68,15 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float 
     raise ServerDidNotStart(f"streamlit at {url} did not start{told}")
 
 
-def stop_server(proc: subprocess.Popen) -> None:
+def stop_server(proc: subprocess.Popen, timeout: float = 10) -> None:
+    if proc.poll() is not None:
+        return
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
 
 
 @contextmanager

@@ -102,7 +102,8 @@ def test_a_letter_in_a_cell_is_named_and_nothing_else_changes(page, app_url):
     goto(page, f"{app_url}/playground?lang=en")
     edit_until(page, 1, 1, 1, "x", lambda: "'x'" in alerts(page))  # target[1][1]
     text = alerts(page)
-    assert "target" in text and "'x'" in text and "row 2, column 2" in text
+    # counted from 0 like the grid's column headers (issue 13)
+    assert "target" in text and "'x'" in text and "row 1, column 1, counted from 0" in text
     assert metric_values(page)[0] == "1"  # the last valid result stays
     assert page.get_by_text("The results below are for the last valid input").is_visible()
 
