@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.compute.runner import torch_version
-from ui.state import guard
+from ui.state import guard, narrow
 from ui.state.charts import figure_format_picker
 from ui.state.page import init_language, language_selector, t
 from ui.state.present import init_presentation, presentation_toggle
@@ -26,6 +26,7 @@ PAGES = [
 ]
 
 page = st.navigation(guard.with_not_found(PAGES))
+narrow.install()
 language_selector()
 presentation_toggle()
 figure_format_picker()

@@ -8,7 +8,7 @@ from ui.compute.compare import comparison_rows
 from ui.compute.export import state_slug
 from ui.compute.runner import run_backend, run_torch, torch_version
 from ui.figures.common import matrix_heatmap
-from ui.state import lossform, predict
+from ui.state import lossform, narrow, predict
 from ui.state.charts import show_chart
 from ui.state.codeview import reproduce
 from ui.state.downloads import numbers_downloads
@@ -31,6 +31,7 @@ spec = lossform.loss_picker(PREFIX)
 left, right = st.columns([5, 6], gap="large")
 with left:
     params = lossform.parameter_widgets(PREFIX, spec)
+    result_strip = narrow.strip()  # on a phone the value column lands far below: the strip keeps it in view
     tensors, input_errors = lossform.tensor_editors(PREFIX, spec)
 
 ours = run_backend(spec.id, tensors, params)
@@ -45,9 +46,11 @@ with right:
         show_error(ours.error)
         if theirs.available and theirs.error:
             st.caption(t("playground.torch_refuses", message=theirs.error))
-    elif not predict.revealed(PREFIX, spec.id, tensors, params, ours.value):
-        pass  # guess first: the value, its arithmetic and the gradients wait for the learner's guess
-    else:
+    revealed = ours.ok and predict.revealed(PREFIX, spec.id, tensors, params, ours.value)
+    # guess first: until the learner's guess, the value, its arithmetic and the gradients wait
+    result_strip.markdown(narrow.value_line(spec.title[lang()], ours, theirs, stale=bool(input_errors),
+                                            hidden=ours.ok and not revealed))
+    if revealed:
         value = ours.value
         shown = value if value.ndim == 0 else value.sum()
         c1, c2, c3 = st.columns(3)
@@ -94,7 +97,8 @@ if {"input", "target"} <= set(tensors) and not input_errors and not predict.hidi
     st.caption(t("playground.compare_help", reduction=reduction))
     rows = comparison_rows(tensors, reduction, lang())
     frame = pd.DataFrame(rows).set_index("id")
-    st.table(frame, border="horizontal", hide_index=True)
+    # keyed, so that on a phone its notes column gets room (ui/state/narrow.py) instead of tall, thin rows
+    st.container(key="pg_compare").table(frame, border="horizontal", hide_index=True)
 else:
     frame = None
 

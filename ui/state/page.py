@@ -30,20 +30,28 @@ def init_language() -> None:
             st.session_state._bad_lang = requested
 
 
-def _on_language_change() -> None:
-    st.session_state.lang = st.session_state.lang_widget
+def _on_language_change(key: str) -> None:
+    st.session_state.lang = st.session_state[key]
 
 
 def language_selector() -> None:
-    st.session_state.lang_widget = lang()
-    st.sidebar.segmented_control(
-        "Language · 语言",
-        LANGS,
-        format_func=LANG_NAMES.get,
-        key="lang_widget",
-        on_change=_on_language_change,
-        required=True,
-    )
+    """The language switch in the sidebar, and the same switch at the top of the page for phones, where the
+    sidebar is folded away (ui/state/narrow.py shows that one below 640 px only)."""
+    from ui.state.narrow import PREFIX  # narrow imports this module
+
+    top = st.container(key=f"{PREFIX}lang", horizontal=True, horizontal_alignment="right")
+    for where, key, shown in ((st.sidebar, "lang_widget", "visible"), (top, "lang_widget_top", "collapsed")):
+        st.session_state[key] = lang()
+        where.segmented_control(
+            "Language · 语言",
+            LANGS,
+            format_func=LANG_NAMES.get,
+            key=key,
+            on_change=_on_language_change,
+            args=(key,),
+            required=True,
+            label_visibility=shown,
+        )
     bad = st.session_state.pop("_bad_lang", None)
     if bad is not None:  # the same icon and "part of the link" prefix as every other link message
         show_link_problems([LossInputError("choice", "lang", repr(bad), LANGS, f"lang={bad!r} is not one of {LANGS}")])
