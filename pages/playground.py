@@ -31,7 +31,7 @@ spec = lossform.loss_picker(PREFIX)
 left, right = st.columns([5, 6], gap="large")
 with left:
     params = lossform.parameter_widgets(PREFIX, spec)
-    result_strip = narrow.strip()  # on a phone the value column lands far below: the strip keeps it in view
+    result_strip = narrow.result_box()  # on a phone the value column lands far below: the strip keeps it in view
     tensors, input_errors = lossform.tensor_editors(PREFIX, spec)
 
 ours = run_backend(spec.id, tensors, params)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.compute import quiz
+from ui.state import narrow
 from ui.state.page import lang, query, require_shell, t
 from ui.state.share import share_control
 from ui.text.tensors import TensorInputError
@@ -68,6 +69,7 @@ top = st.container(horizontal=True, vertical_alignment="center", gap="medium")
 score = top.empty()
 top.button(t("quiz.new"), key="quiz_new", icon="🔀", on_click=new_quiz)
 st.caption(t("quiz.seed", seed=seed) + " " + t("quiz.first_counts"))
+score_strip = narrow.result_box("strip_score")  # on a phone the score above scrolls away: this copy sticks
 
 for i, question in enumerate(questions):
     with st.container(border=True):
@@ -79,6 +81,7 @@ for i, question in enumerate(questions):
             feedback(question, given, first, (seed, i))
 
 answered = [first[(seed, i)] for i in range(len(questions)) if (seed, i) in first]
-score.metric(t("quiz.score", total=len(questions)), t("quiz.score_value", right=sum(answered),
-                                                             answered=len(answered)), border=True, width="content")
+score_text = t("quiz.score_value", right=sum(answered), answered=len(answered))
+score.metric(t("quiz.score", total=len(questions)), score_text, border=True, width="content")
+score_strip.markdown(f"{t('quiz.score', total=len(questions))}{t('punct.colon')}**{score_text}**")
 share_control(key="qz_share")

@@ -14,7 +14,7 @@ from train.optim import OPTIMIZERS
 from ui.compute.runner import torch_version
 from ui.figures import train as figures
 from ui.figures.common import short
-from ui.state import trainstate
+from ui.state import narrow, trainstate
 from ui.state.page import arrived_with_link, lang, query, require_shell, show_error, sync_url, t
 from ui.state.share import share_control
 from ui.text import content
@@ -269,8 +269,10 @@ def run_editor(i: int, spec: train.RunSpec, state: dict, data) -> train.RunSpec:
     return train.RunSpec(spec.loss, loss_options, spec.optimizer, optimizer_options, schedule, anneal, spec.head)
 
 
-def runs_editor(state: dict, data) -> None:
+def runs_editor(state: dict, data) -> list:
+    """The run cards; returns each card's result strip (shown on phones, where the race is far below)."""
     st.subheader(t("train.runs"))
+    strips = []
     runs = state["runs"]
     if not runs:
         st.info(t("train.no_runs"))
@@ -278,6 +280,7 @@ def runs_editor(state: dict, data) -> None:
     for i, spec in enumerate(list(runs)):
         with cols[i].container(border=True):
             st.markdown(f"**:{RUN_COLORS[i]}[{t('train.run', k=i + 1)}]**")
+            strips.append(narrow.result_box(f"strip_run{i}"))
             edited = run_editor(i, spec, state, data)
             if edited != spec:
                 problem = trainstate.check_run(state, edited)
@@ -296,6 +299,7 @@ def runs_editor(state: dict, data) -> None:
         runs.append(template)
         renew(state)
         st.rerun()
+    return strips
 
 
 # --- the race at step t ------------------------------------------------------------------------------------------
@@ -552,13 +556,19 @@ try:
 except LossInputError:
     data = None
 if data is not None:
-    runs_editor(state, data)
+    strips = runs_editor(state, data)
     if state["runs"]:
         key = trainstate.race_key(state)
         try:
             race = trainstate.trained(key=key, _state=state)
         except LossInputError as exc:
             show_error(exc)
+        else:
+            gaps = trainstate.checked_in_torch(key=key, _race=race) if torch_version() else None
+            for i, (run, strip) in enumerate(zip(race.runs, strips)):
+                k = run.last_step
+                strip.markdown(narrow.run_line(run_label(i + 1, run.spec), run.loss[k] if k >= 0 else None, k,
+                                               None if gaps is None else gaps[i]))
 
 if race is not None:
     for i, run in enumerate(race.runs):

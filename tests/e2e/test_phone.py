@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import goto, settle
-from tests.e2e.test_playground import edit_until
+from tests.e2e.test_playground import edit_until, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -116,3 +116,36 @@ def test_wide_screens_keep_their_layout(page, app_url):
     assert not page.locator(STRIP).first.is_visible()
     assert not page.locator(TOP_SWITCH).first.is_visible()
     assert page.locator("[data-testid='stSidebar']").get_by_text("中文", exact=True).is_visible()
+
+
+@pytest.mark.parametrize("lang, form", [("en", "Tensors and parameters"), ("zh", "张量和参数")])
+def test_curves_form_keeps_the_value_beside_the_cells(phone, app_url, lang, form):
+    goto(phone, f"{app_url}/curves?lang={lang}")
+    phone.get_by_text(form, exact=True).click()
+    settle(phone)
+    phone.locator("[data-testid='stDataFrame']").first.evaluate("e => e.scrollIntoView({block: 'center'})")
+    edit_until(phone, 0, 0, 0, "5", lambda: shows_value(phone, "2"))
+    assert in_viewport(phone, STRIP)
+
+
+@pytest.mark.parametrize("lang, after", [("en", "after 400 steps"), ("zh", "训练 400 步后")])
+def test_each_train_run_card_shows_its_result(phone, app_url, lang, after):
+    goto(phone, f"{app_url}/train?lang={lang}")
+    strips = phone.locator("[class*='st-key-narrow_strip_run']")
+    assert strips.count() >= 2  # one per run card of the preset
+    first = strips.first
+    first.scroll_into_view_if_needed()
+    assert after in first.inner_text() and "torch.optim" in first.inner_text()
+    box = first.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_quiz_score_follows_the_learner_down_the_page(phone, app_url, lang):
+    goto(phone, f"{app_url}/quiz?lang={lang}&seed=7")
+    radio = phone.locator("[data-testid='stRadio']").nth(2)
+    radio.evaluate("e => e.scrollIntoView({block: 'center'})")
+    radio.locator("label").nth(1).click()  # label 0 is the widget's own ("Your answer")
+    score = phone.locator(".st-key-narrow_strip_score")
+    wait_until(phone, lambda: score.inner_text().strip().endswith("/ 1"), timeout_ms=30000)
+    assert in_viewport(phone, ".st-key-narrow_strip_score")

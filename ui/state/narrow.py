@@ -36,12 +36,16 @@ STYLE = f"""
   .st-key-pg_compare td:nth-child(2), .st-key-pg_compare th:nth-child(2) {{ display: none; }}  /* torch class */
   /* Streamlit wraps a keyed container in a layout wrapper as tall as the container: the wrapper is what
      sticks, within the column or form box that holds it */
-  [data-testid="stLayoutWrapper"]:has(> .st-key-{PREFIX}strip) {{ position: sticky; top: 3.75rem; z-index: 10; }}
-  .st-key-{PREFIX}strip {{
-    padding: 0.45rem 0.7rem; border-radius: 0.5rem;
+  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-{PREFIX}strip"]) {{
+    position: sticky; top: 3.75rem; z-index: 10;
+  }}
+  [class*="st-key-{PREFIX}strip"] {{
+    padding: 0.5rem 0.75rem; border-radius: 0.5rem;
     background: var(--st-secondary-background-color, #f0f2f6); box-shadow: 0 2px 6px rgba(0, 0, 0, 0.12);
   }}
-  .st-key-{PREFIX}strip p {{ margin: 0; font-size: 0.95rem; }}
+  [class*="st-key-{PREFIX}strip"] [data-testid="stMarkdownContainer"],
+  [class*="st-key-{PREFIX}strip"] [data-testid="stMarkdown"] {{ margin: 0 !important; }}
+  [class*="st-key-{PREFIX}strip"] p {{ margin: 0; font-size: 0.95rem; }}
 }}
 </style>
 """
@@ -52,11 +56,12 @@ def install() -> None:
     st.html(STYLE)
 
 
-def strip():
-    """An empty container for the result strip, to be filled once the page has computed: ``with strip(): ...``.
+def result_box(name: str = "strip"):
+    """An empty container for a result strip, to be filled once the page has computed (``.markdown(line)``).
 
-    It is placed where the learner edits, so that it sticks while the form scrolls past under it."""
-    return st.container(key=f"{PREFIX}strip")
+    It is placed where the learner edits, so that it sticks while the form scrolls past under it; ``name``
+    tells several strips of one page apart (it must start with "strip")."""
+    return st.container(key=f"{PREFIX}{name}")
 
 
 def value_line(title: str, ours, theirs, stale: bool = False, hidden: bool = False) -> str:
@@ -86,3 +91,12 @@ def value_line(title: str, ours, theirs, stale: bool = False, hidden: bool = Fal
     if stale:
         parts.append(f"({t('strip.stale')})")
     return " · ".join(parts)
+
+
+def run_line(label: str, loss, steps: int, gap: float | None) -> str:
+    """A /train run's strip: its loss after its last step and, when torch ran the race too, the largest
+    parameter gap to torch.optim."""
+    if steps < 0:
+        return t("strip.run_never", run=label)
+    line = t("strip.run", run=label, steps=steps, colon=t("punct.colon"), loss=short(loss))
+    return line if gap is None else f"{line} · {t('strip.run_torch', diff=f'{gap:.1e}' if np.isfinite(gap) else '∞')}"

@@ -12,7 +12,8 @@ import math
 import streamlit as st
 
 import losses
-from ui.state import editor, lossform
+from ui.compute.runner import run_backend, run_torch
+from ui.state import editor, lossform, narrow
 from ui.state.page import arrived_with_link, lang, query, t
 from ui.state.session_keys import PLAYGROUND, FormKeys, widget_stamp
 from ui.state.urlstate import loss_query
@@ -82,7 +83,10 @@ def loss_form(prefix: str, spec, label: str) -> tuple[dict, dict, list]:
         with left:
             params = lossform.parameter_widgets(prefix, spec, columns=2)
         with right:
+            result_strip = narrow.result_box()  # on a phone: the loss's value stays in view while the cells scroll
             tensors, input_errors = lossform.tensor_editors(prefix, spec)
+        result_strip.markdown(narrow.value_line(spec.title[lang()], run_backend(spec.id, tensors, params),
+                                                run_torch(spec.id, tensors, params), stale=bool(input_errors)))
     if input_errors:
         st.info(t("playground.unchanged"), icon="ℹ️")
     return params, tensors, input_errors
