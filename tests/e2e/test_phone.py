@@ -66,7 +66,8 @@ def shows_value(page, value: str) -> bool:
 def test_an_edit_and_its_value_are_on_screen_together(phone, app_url, lang, agrees):
     goto(phone, f"{app_url}/playground?lang={lang}")
     assert agrees in strip_text(phone) and shows_value(phone, "1")
-    # input[0][0]: |5-0| instead of |1-0|, the mean goes from 1 to 2
+    # input[0][0]: |5-0| instead of |1-0|, the mean goes from 1 to 2 (the grid mid-screen, as a thumb has it)
+    phone.locator("[data-testid='stDataFrame']").first.evaluate("e => e.scrollIntoView({block: 'center'})")
     edit_until(phone, 0, 0, 0, "5", lambda: shows_value(phone, "2"))
     assert in_viewport(phone, STRIP), "the value is off screen right after the edit"
     grid = phone.locator("[data-testid='stDataFrame']").first.bounding_box()
