@@ -25,7 +25,12 @@ PREFIX = "narrow_"
 
 STYLE = f"""
 <style>
-@media (min-width: 640px) {{ [class*="st-key-{PREFIX}"] {{ display: none !important; }} }}
+/* wide screens: the phone-only containers and the layout wrappers Streamlit puts around them take no room
+   (a hidden container alone would still leave its wrapper's gap in the column) */
+@media (min-width: 640px) {{
+  [class*="st-key-{PREFIX}"],
+  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-{PREFIX}"]) {{ display: none !important; }}
+}}
 @media (max-width: {PHONE_MAX}) {{
   [data-testid="stTable"] {{ overflow-x: auto; }}
   [data-testid="stTable"] table {{ min-width: 34rem; }}
