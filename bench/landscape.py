@@ -175,28 +175,26 @@ def _setters(base: dict, elements: list):
 
     per_arg = {arg: masks(arg) for arg in touched}
 
-    def where(xv, yv):
-        values = (xv, yv)
-        d = dict(base)
-        for arg, items in per_arg.items():
-            t = base[arg]
-            for slot, _, mask in items:
-                t = torch.where(mask, values[slot], t)
-            d[arg] = t
-        return d
+    def fold(table: dict, put):
+        """A setter that writes x and y into their arguments one element at a time:
+        ``put(arg, tensor, item, value)`` returns the tensor with one more element written."""
 
+        def setter(xv, yv):
+            values = (xv, yv)
+            d = dict(base)
+            for arg, items in table.items():
+                t = base[arg]
+                for item in items:
+                    t = put(arg, t, item, values[item[0]])
+                d[arg] = t
+            return d
+
+        return setter
+
+    where = fold(per_arg, lambda arg, t, item, v: torch.where(item[2], v, t))
     onehots = {arg: [(slot, index, mask.to(torch.float64)) for slot, index, mask in items]
                for arg, items in per_arg.items()}
-
-    def onehot(xv, yv):
-        values = (xv, yv)
-        d = dict(base)
-        for arg, items in onehots.items():
-            t = base[arg]
-            for slot, index, e in items:
-                t = t + e * (values[slot] - base[arg][index])
-            d[arg] = t
-        return d
+    onehot = fold(onehots, lambda arg, t, item, v: t + item[2] * (v - base[arg][item[1]]))
 
     flats = {arg: sorted((int(np.ravel_multi_index(index, tuple(base[arg].shape))), slot)
                          for slot, index, _ in items) for arg, items in per_arg.items()}
@@ -216,16 +214,7 @@ def _setters(base: dict, elements: list):
 
     index_tensors = {arg: [(slot, tuple(torch.tensor(i) for i in index)) for slot, index, _ in items]
                      for arg, items in per_arg.items()}
-
-    def index_put(xv, yv):
-        values = (xv, yv)
-        d = dict(base)
-        for arg, items in index_tensors.items():
-            t = base[arg]
-            for slot, index in items:
-                t = t.index_put(index, values[slot])
-            d[arg] = t
-        return d
+    index_put = fold(index_tensors, lambda arg, t, item, v: t.index_put(item[1], v))
 
     return {"where": where, "onehot": onehot, "cat": cat, "index_put": index_put}
 

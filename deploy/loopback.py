@@ -12,12 +12,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from tools.serve import answers_health, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "nginx.conf"
@@ -27,12 +26,6 @@ UPSTREAM = re.compile(r"server app:8501((?: [a-z_]+=[^ ;]+)*);")
 def find_nginx() -> str | None:
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx")
                                           if os.access(p, os.X_OK)), None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def render(text: str, ports: list[int], listen: int, workdir: str) -> str:
@@ -87,16 +80,10 @@ class Balancer:
             raise RuntimeError(f"nginx -t refused the config: {check.stderr.strip()}")
         self.proc = subprocess.Popen([nginx, "-p", self.workdir, "-e", f"{self.workdir}/error.log", "-c", str(conf),
                                       "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.log()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
+        if answers_health(self.url, self.proc, timeout):
+            return
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"nginx exited: {self.log()[-2000:]}")
         raise RuntimeError(f"nginx did not answer on {self.url}: {self.log()[-2000:]}")
 
     def log(self) -> str:

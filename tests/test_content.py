@@ -69,17 +69,24 @@ def test_every_registry_id_has_a_page_in_both_languages(doc_id):
         assert path.is_file(), f"missing {path.relative_to(content.CONTENT.parent)}"
 
 
-@pytest.mark.parametrize("doc_id", IDS)
-def test_loss_pages_follow_the_skeleton_in_both_languages(doc_id):
+def assert_skeleton(kind: str, doc_id: str, skeleton: dict) -> None:
+    """Both languages' file of ``doc_id``: one H1 title first, the H2 sections ``skeleton[lang]`` in order, and
+    as many H3s under each section in en as in zh."""
     structure = {}
     for lang in LANGS:
-        text = text_of("loss", doc_id, lang)
-        assert re.match(r"# \S.*\n", text), f"{lang}/{doc_id}.md must start with '# <title>'"
-        assert [level for level, _ in content.headings(text)].count(1) == 1, f"{lang}/{doc_id}.md: one H1 only"
+        text = text_of(kind, doc_id, lang)
+        where = content.path_for(kind, doc_id, lang).relative_to(content.CONTENT)
+        assert re.match(r"# \S.*\n", text), f"{where} must start with '# <title>'"
+        assert [level for level, _ in content.headings(text)].count(1) == 1, f"{where}: one H1 only"
         found = sections(text)
-        assert [title for title, _ in found] == list(content.SECTIONS[lang]), f"{lang}/{doc_id}.md H2s: {found}"
+        assert [title for title, _ in found] == list(skeleton[lang]), f"{where} H2s: {found}"
         structure[lang] = [count for _, count in found]
-    assert structure["en"] == structure["zh"], f"{doc_id}: H3s per section differ between en and zh: {structure}"
+    assert structure["en"] == structure["zh"], f"{kind}/{doc_id}: H3s per section differ between en and zh: {structure}"
+
+
+@pytest.mark.parametrize("doc_id", IDS)
+def test_loss_pages_follow_the_skeleton_in_both_languages(doc_id):
+    assert_skeleton("loss", doc_id, content.SECTIONS)
 
 
 @pytest.mark.parametrize("doc_id", IDS)
@@ -129,17 +136,10 @@ def test_every_preset_has_a_lesson_in_both_languages_and_no_lesson_lacks_a_prese
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_lessons_follow_the_skeleton_in_both_languages(preset):
-    structure = {}
+    assert_skeleton("train", preset, content.TRAIN_SECTIONS)
     for lang in LANGS:
-        text = text_of("train", preset, lang)
-        assert re.match(r"# \S.*\n", text), f"{lang}/train/{preset}.md must start with '# <title>'"
-        assert [level for level, _ in content.headings(text)].count(1) == 1
-        found = sections(text)
-        assert [title for title, _ in found] == list(content.TRAIN_SECTIONS[lang]), f"{lang}/train/{preset}: {found}"
-        structure[lang] = [count for _, count in found]
         doc = content.load("train", preset, lang)
         assert doc is not None and doc.title and doc.body.strip()
-    assert structure["en"] == structure["zh"], f"{preset}: H3s per section differ: {structure}"
 
 
 def race_numbers() -> dict[str, str]:

@@ -51,15 +51,23 @@ def start_server(script: str = "app.py", extra: list[str] | None = None, capture
     return proc, f"http://127.0.0.1:{port}"
 
 
-def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
+def answers_health(url: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> bool:
+    """Whether ``url``'s Streamlit health check answers 200 within ``timeout`` seconds, polling while ``proc``
+    (the server, or nginx in front of it) still runs."""
     deadline = time.time() + timeout
     while time.time() < deadline and (proc is None or proc.poll() is None):
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    return
+                    return True
         except OSError:
             time.sleep(0.3)
+    return False
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
+    if answers_health(url, proc, timeout):
+        return
     told = ""
     if proc is not None:
         proc.kill()

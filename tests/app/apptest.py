@@ -21,6 +21,11 @@ def open_page(page: str, lang: str = "en", timeout: float = 120, **query) -> App
     return at
 
 
+def alert_text(at: AppTest) -> str:
+    """The page's warnings and errors, joined: where a bad link or cell is explained."""
+    return " ".join(w.value for w in at.warning) + " " + " ".join(e.value for e in at.error)
+
+
 def texts(at: AppTest) -> str:
     """All text the page shows (markdown, captions, titles, metrics, alerts), for 'key content present' checks."""
     parts = []

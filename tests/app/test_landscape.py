@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 import losses
-from tests.app.apptest import open_page, texts
+from tests.app.apptest import alert_text, open_page, texts
 from ui.compute import visual
 from ui.figures.landscape import descent_figure, surface_figure
 from ui.state.urlstate import example_arrays, example_parameters
@@ -95,7 +95,7 @@ def test_a_class_index_tensor_is_explained(lang, needle):
 def test_choices_that_make_no_sense_say_so(query, needle_en, needle_zh, lang):
     at = open_page(LS, lang, **query)
     assert not at.exception
-    shown = " ".join(w.value for w in at.warning) + " ".join(e.value for e in at.error)
+    shown = alert_text(at)
     assert (needle_en if lang == "en" else needle_zh) in shown, shown
 
 

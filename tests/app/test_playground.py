@@ -3,7 +3,7 @@
 import pytest
 
 import losses
-from tests.app.apptest import open_page, texts
+from tests.app.apptest import alert_text, open_page, texts
 from ui.compute.compare import pair_losses
 
 PG = "pages/playground.py"
@@ -69,7 +69,7 @@ def test_state_link_restores_mse_example_from_the_issue():
 def test_bad_links_give_clear_messages(query, needle_en, needle_zh, lang):
     at = open_page(PG, lang, **query)
     assert not at.exception
-    messages = " ".join(w.value for w in at.warning) + " ".join(e.value for e in at.error)
+    messages = alert_text(at)
     assert (needle_en if lang == "en" else needle_zh) in messages, messages
     assert at.selectbox(key="pg__loss_widget").value in losses.REGISTRY
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import losses
+from tests.backend.shapes import random_input
 from tests.backend.torch_check import assert_close, check, torch_refuses
 
 RNG = np.random.default_rng(3)
@@ -303,9 +304,7 @@ def allowed_var_shape(data, shape):
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_random_shapes(data):
-    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
-    floats = st.floats(-20, 20, allow_nan=False, width=64)
-    x = data.draw(hnp.arrays(np.float64, shape, elements=floats))
+    shape, x, floats = random_input(data, 20)
     name = data.draw(st.sampled_from(["kl_div", "poisson_nll_loss", "gaussian_nll_loss"]))
     if name == "kl_div":
         y = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(0, 1)))

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import losses
+from tests.backend.shapes import random_input
 from tests.backend.torch_check import check, torch_refuses
 
 SAMPLE = np.ones((2, 2))
@@ -267,9 +268,7 @@ def random_option(data, name):
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_random_shapes(data):
-    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
-    floats = st.floats(-50, 50, allow_nan=False, width=64)
-    x = data.draw(hnp.arrays(np.float64, shape, elements=floats))
+    shape, x, floats = random_input(data, 50)
     y = data.draw(hnp.arrays(np.float64, shape, elements=floats))
     name = data.draw(st.sampled_from(NAMES))
     reduction = data.draw(st.sampled_from(["none", "mean", "sum"]))

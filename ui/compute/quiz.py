@@ -196,6 +196,21 @@ def accepted_draw(spec: LossSpec, rng, params: dict, integers: bool = False):
     return None
 
 
+def _draws(rng, specs: list, params_of=example_params, integers: bool = False, scalar: bool = False,
+           reduction: str | None = None):
+    """Up to DRAWS tries of ``(spec, params, tensors, outcome)``: a spec chosen from ``specs``, its parameters
+    ``params_of(spec)`` and tensors it accepts (:func:`accepted_draw`, run with ``reduction`` instead of the
+    parameters' own when given); with ``scalar`` only draws whose value is one number.  A kind takes the first
+    try that makes a good question and goes on to the next when one does not."""
+    for _ in range(DRAWS):
+        spec = rng.choice(specs)
+        params = params_of(spec)
+        drawn = accepted_draw(spec, rng, params if reduction is None else dict(params, reduction=reduction), integers)
+        if drawn is None or (scalar and np.ndim(drawn[1].value)):
+            continue
+        yield (spec, params, *drawn)
+
+
 def show(value) -> str:
     """A computed number as the quiz prints it (4 significant figures; ∞, −∞, NaN spelled out)."""
     value = float(value)
@@ -255,13 +270,7 @@ def _distinct(right: str, candidates: list[str], count: int) -> list[str]:
 def _value_choice(ctx: _Context) -> Question:
     """Which of four numbers is this loss on these tensors: the others are sibling losses or reductions."""
     rng = ctx.rng
-    for _ in range(DRAWS):
-        spec = rng.choice(pair_specs())
-        params = example_params(spec)
-        drawn = accepted_draw(spec, rng, params)
-        if drawn is None or np.ndim(drawn[1].value):
-            continue
-        tensors, outcome = drawn
+    for spec, params, tensors, outcome in _draws(rng, pair_specs(), scalar=True):
         right = show(outcome.value)
         origins = {}
         for other in pair_specs():
@@ -292,13 +301,8 @@ def _value_choice(ctx: _Context) -> Question:
 def _value_number(ctx: _Context) -> Question:
     """Type the value of a regression loss on small integer tensors."""
     rng = ctx.rng
-    for _ in range(DRAWS):
-        spec = rng.choice(pair_specs("regression"))
-        params = spec.defaults()
-        drawn = accepted_draw(spec, rng, params, integers=True)
-        if drawn is None or np.ndim(drawn[1].value):
-            continue
-        tensors, outcome = drawn
+    for spec, params, tensors, outcome in _draws(rng, pair_specs("regression"), LossSpec.defaults, integers=True,
+                                                 scalar=True):
         value = float(outcome.value)
         tolerance = max(0.01, abs(value) * 1e-3)
         return Question(
@@ -443,13 +447,7 @@ def _batchmean(ctx: _Context) -> Question:
 def _gradient_sign(ctx: _Context) -> Question:
     """The sign of one gradient element of a loss on drawn tensors."""
     rng = ctx.rng
-    for _ in range(DRAWS):
-        spec = rng.choice(pair_specs())
-        params = example_params(spec)
-        drawn = accepted_draw(spec, rng, params)
-        if drawn is None:
-            continue
-        tensors, outcome = drawn
+    for spec, params, tensors, outcome in _draws(rng, pair_specs()):
         grad = np.asarray(outcome.grads.get("input"))
         if grad.ndim == 0 or not np.all(np.isfinite(grad)):
             continue
@@ -489,13 +487,8 @@ def _accepts(ctx: _Context) -> Question:
 def _reduction(ctx: _Context) -> Question:
     """Which reduction gives this number."""
     rng = ctx.rng
-    for _ in range(DRAWS):
-        spec = rng.choice([s for s in loss_specs() if len(scalar_reductions(s)) >= 2])
-        params = example_params(spec)
-        drawn = accepted_draw(spec, rng, dict(params, reduction="none"))
-        if drawn is None:
-            continue
-        tensors, _ = drawn
+    for spec, params, tensors, _ in _draws(rng, [s for s in loss_specs() if len(scalar_reductions(s)) >= 2],
+                                           reduction="none"):
         values = {}
         for reduction in scalar_reductions(spec):
             outcome = run_backend(spec.id, tensors, dict(params, reduction=reduction))

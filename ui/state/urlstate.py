@@ -93,6 +93,18 @@ def example_parameters(spec: LossSpec) -> dict:
     return values
 
 
+def _read_each(query: dict, declared, parse, defaults: dict, errors: list) -> dict:
+    """``defaults`` with each declared argument or parameter the query names read by ``parse(item, text)``;
+    one that does not read keeps its default and its error joins ``errors``."""
+    for item in declared:
+        if item.name in query:
+            try:
+                defaults[item.name] = parse(item, query[item.name])
+            except LossInputError as exc:
+                errors.append(exc)
+    return defaults
+
+
 def read_loss_state(query: dict, default_loss: str, extra_keys: set = frozenset()):
     """``(loss_id, tensors, parameters, errors)`` from a query mapping.
 
@@ -106,13 +118,8 @@ def read_loss_state(query: dict, default_loss: str, extra_keys: set = frozenset(
     except LossInputError as exc:
         errors.append(exc)
         spec = get_spec(default_loss)
-    tensors = example_arrays(spec)
-    for arg in spec.arguments:
-        if arg.name in query:
-            try:
-                tensors[arg.name] = parse_json(arg.name, query[arg.name], read_dtype(arg))
-            except LossInputError as exc:
-                errors.append(exc)
+    tensors = _read_each(query, spec.arguments, lambda arg, text: parse_json(arg.name, text, read_dtype(arg)),
+                         example_arrays(spec), errors)
     try:
         tensors = settle_targets(spec, tensors)
     except LossInputError as exc:
@@ -123,13 +130,7 @@ def read_loss_state(query: dict, default_loss: str, extra_keys: set = frozenset(
     except LossInputError as exc:
         errors.append(exc)
         tensors = example_arrays(spec)
-    parameters = example_parameters(spec)
-    for param in spec.parameters:
-        if param.name in query:
-            try:
-                parameters[param.name] = parse_parameter(param, query[param.name])
-            except LossInputError as exc:
-                errors.append(exc)
+    parameters = _read_each(query, spec.parameters, parse_parameter, example_parameters(spec), errors)
     known = {"loss"} | {a.name for a in spec.arguments} | {p.name for p in spec.parameters} | PAGE_KEYS | set(
         extra_keys)
     for key in query:
