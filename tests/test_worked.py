@@ -348,3 +348,21 @@ def test_perturbed_examples_add_up(loss, seed):
     assert_well_formed(work.lines)
     assert_checks(work)
     assert_ends_with_value(work, outcome.value)
+
+
+MEANS = [loss for loss, reduction in REDUCTIONS if reduction == "mean"]
+
+
+@pytest.mark.parametrize("loss", MEANS)
+def test_the_mean_sums_the_terms_by_the_letter_they_are_written_with(loss):
+    """The mean's ∑ runs over the letter each term's ℓ carries (ℓ_i: ∑_i), and that letter names nothing else
+    (the triplet loss's negative is n, so its triplets count with i: no n_n)."""
+    _, work = run(loss, reduction="mean")
+    text = " ".join(work.lines)
+    sums = set(re.findall(r"\\sum(?:\\nolimits)?_\{?([a-z])\}?\s*\\ell_\{?([a-z])", text))
+    if not sums:
+        pytest.skip(f"{loss}: its mean is not a sum of terms")
+    assert len(sums) == 1 and all(a == b for a, b in sums), sums
+    letter = next(iter(sums))[0]
+    assert set(re.findall(r"\\ell_\{?([a-z])\b", text)) == {letter}, text
+    assert not re.search(rf"(?<![\\a-zA-Z]){letter}_", text), f"{loss}: {letter} numbers the terms and names a tensor"

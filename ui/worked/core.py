@@ -33,6 +33,9 @@ class Worked:
 
     lines: list[str] = field(default_factory=list)
     checks: list[tuple[str, object, object]] = field(default_factory=list)
+    # the letter that numbers the terms, when a builder's own symbols need another than the reduction's
+    # (``i`` for elements, ``n`` for samples): the triplet loss writes its negative n, so it counts with i
+    index: str | None = None
 
     def add(self, *lines: str) -> None:
         self.lines.extend(lines)

@@ -170,9 +170,10 @@ def _p_norm(d: np.ndarray, p: float) -> float:
 def triplet(work: Worked, call: Call) -> None:
     p, eps, margin, swap = call.params["p"], call.params["eps"], call.params["margin"], call.params["swap"]
     norm = _norm_name(p)
-    far = "d^-_n" if swap else "d(a_n, n_n)"
-    swapped = r",\quad d^-_n = \min(d(a_n, n_n), d(p_n, n_n))" if swap else ""
-    work.add(rf"\ell_n = \max(0, \mathrm{{margin}} + d(a_n, p_n) - {far}){swapped},\quad "
+    work.index = "i"  # n is the negative: the triplets are counted with i, as torch's docs write them
+    far = "d^-_i" if swap else "d(a_i, n_i)"
+    swapped = r",\quad d^-_i = \min(d(a_i, n_i), d(p_i, n_i))" if swap else ""
+    work.add(rf"\ell_i = \max(0, \mathrm{{margin}} + d(a_i, p_i) - {far}){swapped},\quad "
              rf"d(u, v) = \|u - v + \epsilon\|_{{{norm}}}")
 
     def render(u):

@@ -61,7 +61,7 @@ def _denominator(call: Call) -> Denominator:
 def reduce(work: Worked, call: Call) -> None:
     """The line of the reduction: the terms summed, divided by what torch divides by."""
     values = call.values
-    index = "n" if per_sample(call) else "i"
+    index = work.index or ("n" if per_sample(call) else "i")
     terms = join([num(v) for v in values])
     backend = np.asarray(call.value, dtype=np.float64)
     if call.reduction == "none":
