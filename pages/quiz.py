@@ -83,5 +83,5 @@ for i, question in enumerate(questions):
 answered = [first[(seed, i)] for i in range(len(questions)) if (seed, i) in first]
 score_text = t("quiz.score_value", right=sum(answered), answered=len(answered))
 score.metric(t("quiz.score", total=len(questions)), score_text, border=True, width="content")
-score_strip.markdown(f"{t('quiz.score', total=len(questions))}{t('punct.colon')}**{score_text}**")
+score_strip.markdown(t("strip.score", colon=t("punct.colon"), value=score_text, total=len(questions)))
 share_control(key="qz_share")
