@@ -112,6 +112,7 @@ with st.container(horizontal=True, gap="medium"):
     st.page_link("pages/reference.py", label=t("playground.open_reference"), icon="📖",
                  query_params={"lang": lang(), "loss": spec.id})
 reproduce(spec, tensors, params, key="pg_code", refused=not ours.ok)
-numbers_downloads(slug, tensors, ours.grads if ours.ok else None,
-                  theirs.grads if theirs.available and not theirs.error else None, frame, key="pg")
+# guess first holds the gradients back from the downloads too, until the guess reveals them on the page
+numbers_downloads(slug, tensors, ours.grads if revealed else None,
+                  theirs.grads if revealed and theirs.available and not theirs.error else None, frame, key="pg")
 share_control(link_query)

@@ -23,6 +23,10 @@ def charts(at) -> int:
     return len(at.get("plotly_chart"))
 
 
+def downloads(at) -> list[str]:
+    return [d.proto.label for d in at.get("download_button")]
+
+
 def backend_metric(at, lang):
     label = translate(lang, "playground.backend_value")
     return [m.value for m in at.metric if m.label.startswith(label)]
@@ -51,6 +55,10 @@ def assert_hidden(at, lang):
     assert not backend_metric(at, lang)
     assert not at.latex and charts(at) == 0 and not at.table
     assert guess_box(at) is not None
+    # the gradients' CSV and the comparison table's would give the answer away before the guess
+    assert translate(lang, "download.tensors") in downloads(at)
+    assert translate(lang, "download.gradients") not in downloads(at)
+    assert translate(lang, "download.comparison") not in downloads(at)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -66,6 +74,7 @@ def test_the_switch_hides_value_and_gradients_until_a_guess(lang):
     assert metrics[translate(lang, "predict.guess")] == "0.5"
     assert metrics[translate(lang, "predict.gap")] == signed(0.5 - value)
     assert backend_metric(at, lang) and at.latex and charts(at) and at.table
+    assert translate(lang, "download.gradients") in downloads(at)
     assert translate(lang, "predict.far", value=show(value)) in [c.value for c in at.caption]
 
 
