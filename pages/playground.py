@@ -16,6 +16,7 @@ from ui.state.page import lang, require_shell, show_error, sync_url, t
 from ui.state.present import presenting
 from ui.state.session_keys import PLAYGROUND
 from ui.state.share import share_control
+from ui.state.urlstate import loss_query
 from ui.text.numbers import difference, scientific, short
 from ui.worked.lines import worked_lines
 
@@ -95,10 +96,19 @@ if {"input", "target"} <= set(tensors) and not input_errors and not predict.hidi
     st.subheader(t("playground.compare"))
     reduction = params.get("reduction", "mean")
     st.caption(t("playground.compare_help", reduction=reduction))
-    rows = comparison_rows(tensors, reduction, lang())
-    frame = pd.DataFrame(rows).set_index("id")
+    comparison = comparison_rows(tensors, reduction, lang())
+    frame = pd.DataFrame(comparison.rows).set_index("id")
     # keyed, so that on a phone its notes column gets room (ui/state/narrow.py) instead of tall, thin rows
     st.container(key="pg_compare").table(frame, border="horizontal", hide_index=True)
+    if comparison.outside:
+        # a negative row's note names the argument outside its domain; its link opens that loss on these
+        # tensors, where the worked arithmetic shows the term that turns negative
+        st.caption(t("compare_extra.open_negative"))
+        with st.container(horizontal=True, gap="small", key="pg_negative_links"):
+            pair = {"input": tensors["input"], "target": tensors["target"]}
+            for other, other_params in comparison.outside:
+                st.page_link("pages/playground.py", label=other.title[lang()], icon="🔎",
+                             query_params={"lang": lang(), **loss_query(other, pair, other_params)})
 else:
     frame = None
 

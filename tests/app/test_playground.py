@@ -5,6 +5,7 @@ import pytest
 import losses
 from tests.app.apptest import alert_text, open_page, texts
 from ui.compute.compare import pair_losses
+from ui.text.i18n import translate
 
 PG = "pages/playground.py"
 
@@ -41,6 +42,30 @@ def test_comparison_table_matches_the_notes_in_torch_2_13():
     assert "probabilities" in rows["cross_entropy"]["Why"]
     assert list(rows)[:6] == ["l1_loss", "smooth_l1_loss", "mse_loss", "binary_cross_entropy", "cross_entropy",
                               "nll_loss"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_negative_row_links_to_its_own_state_where_the_terms_show_why(lang):
+    """Issue 18: a negative "loss" in the table comes with a link; following it shows that loss on the same
+    tensors, with the same negative value, its worked arithmetic and no error."""
+    from urllib.parse import parse_qsl
+
+    at = open_page(PG, lang)
+    rows = comparison(at)
+    links = [e.proto for e in at.get("page_link") if e.proto.icon == "🔎"]
+    ours = translate(lang, "playground.col_ours")
+    negative = {k for k, r in rows.items() if r[ours].startswith("-")}
+    assert len(negative) >= 4
+    assert {dict(parse_qsl(link.query_string))["loss"] for link in links} == negative
+    for link in links:
+        query = dict(parse_qsl(link.query_string))
+        assert query["lang"] == lang and query["input"] == "[[1,1],[1,1]]"
+        linked = open_page(PG, **query)
+        assert not linked.exception and not alert_text(linked).strip()
+        value = metric(linked, translate(lang, "playground.backend_value"))
+        table = rows[query["loss"]][ours]  # 4 significant digits in the table, 6 in the metric
+        assert float(value) < 0 and float(value) == pytest.approx(float(table), rel=1e-3), (query, value, table)
+        assert linked.latex, query["loss"]
 
 
 def test_state_link_restores_mse_example_from_the_issue():

@@ -46,6 +46,26 @@ def test_state_link_restores_and_editing_updates_the_url(page, app_url):
     assert "reduction=sum" in page.url
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_negative_rows_link_opens_that_loss_and_the_address_follows(page, app_url, lang):
+    """Issue 18: the links under the comparison table open the loss whose value is negative on the same
+    tensors; the address bar must say so too (a page link to the page one is on leaves it as it was unless the
+    page writes it), or reloading the page brings the old loss back."""
+    goto(page, f"{app_url}/playground?lang={lang}")
+    links = page.locator(".st-key-pg_negative_links a")
+    assert links.count() >= 4
+    table = page.locator(".st-key-pg_compare").inner_text()
+    for name in links.all_inner_texts():
+        assert name.strip().split("\n")[-1] in table
+    links.filter(has_text="Dice").first.click()
+    wait_until(page, lambda: "loss=dice_loss" in page.url)
+    settle(page)
+    wait_until(page, lambda: metric_values(page)[0].startswith("-"))
+    value = metric_values(page)[0]
+    goto(page, page.url)
+    assert metric_values(page)[0] == value
+
+
 def edit_cell(page, grid_index: int, row: int, col: int, text: str) -> dict:
     """Type into a cell of the grid-th data editor (0-based row and column of the data); returns what was seen
     on the way (for edit_until's report when an edit leaves no trace)."""

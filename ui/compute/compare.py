@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 import losses
+from losses.spec import LossSpec
 from ui.compute.runner import run_backend, run_torch
 from ui.text.errors import describe
 from ui.text.i18n import translate
@@ -53,9 +56,16 @@ def _outside_domain(lang: str, spec, tensors: dict, outcome) -> str:
     return translate(lang, "compare_extra.negative", args="; ".join(outside)) if outside else ""
 
 
-def comparison_rows(tensors: dict, reduction: str, lang: str) -> list[dict]:
+class Comparison(NamedTuple):
+    """The table's rows, and for each row whose value is negative because an argument lies outside its domain
+    the loss and the parameters it ran with, so the page can link to that state, where each term shows why."""
+    rows: list[dict]
+    outside: list[tuple[LossSpec, dict]]
+
+
+def comparison_rows(tensors: dict, reduction: str, lang: str) -> Comparison:
     pair = {"input": tensors["input"], "target": tensors["target"]}
-    rows = []
+    rows, outside = [], []
     for spec in pair_losses():
         params = spec.defaults()
         if "reduction" in params:
@@ -75,9 +85,12 @@ def comparison_rows(tensors: dict, reduction: str, lang: str) -> list[dict]:
         else:
             tv = np.asarray(theirs.value)
             torch_text = short(tv) if tv.ndim == 0 else f"{short(tv.sum())} (Σ)"
-        why = _why(lang, spec, pair, ours) or _outside_domain(lang, spec, pair, ours)
         if ours.ok and theirs.error is not None:
             why = translate(lang, "playground.torch_refuses", message=theirs.error)
+        else:
+            why = _why(lang, spec, pair, ours)
+            if not why and (why := _outside_domain(lang, spec, pair, ours)):
+                outside.append((spec, params))
         rows.append({
             "id": spec.id,
             translate(lang, "playground.col_loss"): spec.title[lang],
@@ -86,4 +99,4 @@ def comparison_rows(tensors: dict, reduction: str, lang: str) -> list[dict]:
             translate(lang, "playground.col_torch"): torch_text,
             translate(lang, "playground.col_why"): why,
         })
-    return rows
+    return Comparison(rows, outside)

@@ -62,8 +62,13 @@ def sync_url(query: dict) -> None:
     from ui.state.present import present_query  # present imports this module
 
     full = {"lang": lang(), **{k: str(v) for k, v in query.items()}, **present_query()}
+    previous = st.session_state.get("_written_query")
     st.session_state._written_query = full
-    if st.query_params.to_dict() != full:
+    current = st.query_params.to_dict()
+    # A run that began from a query this session did not write came from a link.  Echo it even when it already
+    # is the state: a st.page_link to the page the learner is on reruns it with the link's query but leaves the
+    # address bar as it was, so without the echo a reload or a copied address would bring the old state back.
+    if current != full or current != previous:
         st.query_params.from_dict(full)
 
 
