@@ -10,9 +10,12 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 
-def open_page(page: str, lang: str = "en", timeout: float = 120, **query) -> AppTest:
-    """Run app.py on ``page`` (e.g. "pages/playground.py") with ``?lang=`` and other query parameters."""
+def open_page(page: str, lang: str = "en", timeout: float = 120, state: dict | None = None, **query) -> AppTest:
+    """Run app.py on ``page`` (e.g. "pages/playground.py") with ``?lang=`` and other query parameters;
+    ``state`` holds session-state values the session starts with (an expander the learner keeps open)."""
     at = AppTest.from_file(APP, default_timeout=timeout)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     at.query_params["lang"] = lang
     for key, value in query.items():
         at.query_params[key] = value

@@ -22,8 +22,22 @@ PAGES = {
 }
 
 
+SHARE_KEYS = ("share", "cv_share", "ls_share", "ref_share", "ex_share", "qz_share", "lesson_share", "tr_share")
+
+
+def open_share(at) -> None:
+    """Open the share control as a click on it would: it draws its content only while open."""
+    keys = [f"{key}_open" for key in SHARE_KEYS if f"{key}_open" in at.session_state]
+    assert len(keys) == 1, keys
+    at.session_state[keys[0]] = True
+    at.run()
+    assert not at.exception
+
+
 def share_link(at) -> str:
     """The link in the share control (the code block inside the ``*_share_control`` container)."""
+    if not [c for c in at.code if "?lang=" in c.value]:
+        open_share(at)
     links = [c.value for c in at.code if c.language in (None, "plaintext", "") and "?lang=" in c.value]
     assert len(links) == 1, [c.value for c in at.code]
     return links[0]
@@ -48,16 +62,32 @@ def test_every_page_shares_its_full_encoded_state(page, lang):
     assert len(qr) == 1 and qr[0].url.startswith("data:image/svg+xml;base64,"), "no QR code"
 
 
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_a_closed_share_control_encodes_nothing(page, monkeypatch):
+    """Closed, the control neither encodes a QR code nor sends one: an edit does not pay for it."""
+    from ui.state import share
+
+    calls = []
+    encode = share.qr_svg
+    monkeypatch.setattr(share, "qr_svg", lambda link: calls.append(link) or encode(link))
+    at = open_page(page, "en", **PAGES[page])
+    assert not at.exception and not calls and not at.get("image")
+    open_share(at)
+    assert len(calls) == 1 and len(at.get("image")) == 1
+
+
 def test_present_link_turns_the_mode_on_and_is_kept_in_share_links():
     # The reference page, not the playground: AppTest cannot rerun a Chinese page holding the editors' fill
     # selectbox (its format_func turns 'zeros' into a label, and the harness then looks the raw value up).
-    at = open_page("pages/reference.py", "zh", present="1", loss="l1_loss")
+    # the share control open from the start: a rerun to open it would lose the page's tree in AppTest (after
+    # such a rerun it no longer lists the top toggle or the style-only st.html; a browser keeps both)
+    at = open_page("pages/reference.py", "zh", state={"ref_share_open": True}, present="1", loss="l1_loss")
     assert not at.exception
     assert at.session_state["present"] is True
     assert at.query_params.get("present") == ["1"] or at.query_params.get("present") == "1"
-    assert dict(parse_qsl(urlsplit(share_link(at)).query))["present"] == "1"
     styles = [el for el in at.get("html") if "stSidebar" in str(el.proto)]
     assert styles and STYLE.strip()[:30] in str(styles[0].proto.body)
+    assert dict(parse_qsl(urlsplit(share_link(at)).query))["present"] == "1"
     exit_toggle = at.toggle(key="_present_widget")
     assert exit_toggle.value is True and exit_toggle.label == "退出演示模式"
     exit_toggle.set_value(False).run()

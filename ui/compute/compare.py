@@ -8,7 +8,7 @@ import numpy as np
 
 import losses
 from losses.spec import LossSpec
-from ui.compute.runner import run_backend, run_torch
+from ui.compute.runner import run_backend_value, run_torch
 from ui.text.errors import describe
 from ui.text.i18n import translate
 from ui.text.numbers import short
@@ -71,8 +71,8 @@ def comparison_rows(tensors: dict, reduction: str, lang: str) -> Comparison:
         if "reduction" in params:
             choices = spec.parameter("reduction").choices
             params["reduction"] = reduction if reduction in choices else params["reduction"]
-        ours = run_backend(spec.id, pair, params)
-        theirs = run_torch(spec.id, pair, params)
+        ours = run_backend_value(spec.id, pair, params)  # one number per row: no terms, no gradients
+        theirs = run_torch(spec.id, pair, params, grads=False)
         if ours.ok:
             value = ours.value
             ours_text = short(value) if value.ndim == 0 else f"{short(value.sum())} (Σ)"

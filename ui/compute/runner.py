@@ -49,6 +49,19 @@ def run_backend(loss_id: str, tensors: dict, parameters: dict) -> Outcome:
     return Outcome(value=np.asarray(value), elements=np.asarray(elements), grads=grads)
 
 
+def run_backend_value(loss_id: str, tensors: dict, parameters: dict) -> Outcome:
+    """Only the value (no per-element terms, no gradients): for tables that show one number per loss."""
+    spec = losses.get_spec(loss_id)
+    try:
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            value = spec.function(**call_kwargs(spec, tensors, parameters))
+    except LossInputError as exc:
+        return Outcome(error=exc)
+    except Exception as exc:  # as in run_backend: never a traceback on the page
+        return Outcome(error=LossInputError("internal", loss_id, type(exc).__name__, "", str(exc)))
+    return Outcome(value=np.asarray(value))
+
+
 @cache
 def torch_module():
     """torch, imported on first use; None when it is not installed."""
@@ -75,8 +88,9 @@ class TorchOutcome:
     available: bool = True
 
 
-def run_torch(loss_id: str, tensors: dict, parameters: dict) -> TorchOutcome:
-    """torch's value and autograd gradients for the same call, or the message torch raises."""
+def run_torch(loss_id: str, tensors: dict, parameters: dict, grads: bool = True) -> TorchOutcome:
+    """torch's value and autograd gradients for the same call (only the value with ``grads=False``), or the
+    message torch raises."""
     torch = torch_module()
     if torch is None:
         return TorchOutcome(available=False)
@@ -89,8 +103,11 @@ def run_torch(loss_id: str, tensors: dict, parameters: dict) -> TorchOutcome:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's deprecation notes are not the learner's concern here
-            value, grads = torch_reference.value_and_grad(loss_id, kwargs)
+            if grads:
+                value, found = torch_reference.value_and_grad(loss_id, kwargs)
+            else:
+                value, found = torch_reference.value(loss_id, kwargs), {}
     except Exception as exc:  # torch raises RuntimeError, ValueError, IndexError ... for refused input
         text = str(exc).strip().splitlines()
         return TorchOutcome(error=(text[0] if text else type(exc).__name__)[:300])
-    return TorchOutcome(value=value, grads=grads)
+    return TorchOutcome(value=value, grads=found)

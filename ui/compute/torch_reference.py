@@ -54,6 +54,13 @@ def torch_call(name: str, kwargs: dict):
     return torch_function(name)(**call), call
 
 
+def value(name: str, kwargs: dict) -> np.ndarray:
+    """torch's value alone, with autograd off."""
+    with torch.no_grad():
+        out, _ = torch_call(name, kwargs)
+    return out.detach().numpy()
+
+
 def value_and_grad(name: str, kwargs: dict, grad_output=None) -> tuple[np.ndarray, dict]:
     """torch's value and the gradient of sum(value * grad_output) for each prediction-side tensor.
 

@@ -34,11 +34,14 @@ def gradients_csv(ours: dict, theirs: dict | None) -> str:
 def numbers_downloads(slug: str, tensors: dict, grads: dict | None = None, torch_grads: dict | None = None,
                       table: pd.DataFrame | None = None, key: str = "dl") -> None:
     """A row of CSV download buttons; ``slug`` names the loss and state in each file name."""
-    files = [(t("download.tensors"), f"{slug}_tensors.csv", tensors_csv(tensors), "tensors")]
+    # Each file is written when its button is clicked (a callable as ``data``), not on every edit: a rerun
+    # neither builds three CSVs nobody asked for nor sends them to the browser.
+    files = [(t("download.tensors"), f"{slug}_tensors.csv", lambda: tensors_csv(tensors), "tensors")]
     if grads:
-        files.append((t("download.gradients"), f"{slug}_gradients.csv", gradients_csv(grads, torch_grads), "grads"))
+        files.append((t("download.gradients"), f"{slug}_gradients.csv",
+                      lambda: gradients_csv(grads, torch_grads), "grads"))
     if table is not None:
-        files.append((t("download.comparison"), f"{slug}_comparison.csv", table.to_csv(), "table"))
+        files.append((t("download.comparison"), f"{slug}_comparison.csv", table.to_csv, "table"))
     with st.container(horizontal=True, gap="small", key=f"{key}_downloads"):
         for label, name, data, part in files:
             st.download_button(label, data, file_name=name, mime="text/csv", icon="⬇️", on_click="ignore",

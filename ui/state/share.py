@@ -77,7 +77,12 @@ def share_control(query: dict | None = None, key: str = "share") -> str:
     ``query`` is the page's state (the URL's query when left out); returns the link.
     """
     link = share_link(query)
-    with st.expander(t("share.heading"), icon="🔗", expanded=False), st.container(key=f"{key}_control"):
+    # Closed, the control draws nothing inside: encoding a QR code is a quarter of an edit's work on the
+    # playground, and the link changes with every edit.  Opening it reruns the page with ``.open`` set.
+    box = st.expander(t("share.heading"), icon="🔗", expanded=False, key=f"{key}_open", on_change="rerun")
+    if not box.open:
+        return link
+    with box, st.container(key=f"{key}_control"):
         st.caption(t("share.help"))
         text, picture = st.columns([3, 2])
         text.code(link, language=None, wrap_lines=True)
