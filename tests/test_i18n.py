@@ -55,3 +55,29 @@ def test_every_shape_note_of_the_registry_is_translated():
         missing = {note for note in notes if f"shape_note.{note}" not in catalog(lang)}
         assert not missing, (lang, sorted(missing))
     assert catalog("zh")["shape_note.(C), (N, C) or (N, C, d1, ..., dk)"] == "(C)、(N, C) 或 (N, C, d1, ..., dk)"
+
+
+def _code_text() -> str:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [root / "app.py", *(p for d in ("ui", "pages", "train") for p in (root / d).rglob("*.py"))]
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
+
+
+def test_every_string_of_the_catalog_is_used():
+    """A string no page asks for is a translation nobody sees, and it rots (three were left behind when the share
+    box replaced the old link captions).  A key counts as used when the code names it in full, or builds it from
+    a literal prefix (``f"why.{code}"``), a literal suffix (``f"{area}.intro"``), or reads its whole table
+    (``"phrase_pattern."``)."""
+    code = _code_text()
+    literals = set(re.findall(r"[\"']([A-Za-z_][\w.]*)[\"']", code))
+    prefixes = set(re.findall(r"f[\"']([A-Za-z_][\w.]*)\{", code))
+    suffixes = set(re.findall(r"f[\"'][^\"'{]*\{[^}]*\}(\.[\w.]+)[\"']", code))
+    tables = {lit for lit in literals if lit.endswith(".")}
+    unused = [key for key in catalog("en")
+              if key not in literals
+              and key.partition(".")[2] not in literals  # a section joined at run time: t(f"{area}.{name}")
+              and not any(key.startswith(p) for p in prefixes | tables)
+              and not any(key.endswith(s) for s in suffixes)]
+    assert not unused, unused
