@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.compute.compare import comparison_rows
 from ui.compute.export import state_slug
-from ui.compute.runner import run_backend, run_torch, torch_version
+from ui.compute.runner import largest_gap, run_backend, run_torch, torch_version
 from ui.figures.common import matrix_heatmap
 from ui.state import lossform, narrow, predict
 from ui.state.charts import show_chart
@@ -65,12 +65,14 @@ with right:
                 tv = np.asarray(theirs.value)
                 torch_shown = tv if tv.ndim == 0 else tv.sum()
                 c2.metric(t("playground.torch_value", version=torch_version()), short(torch_shown, 6))
-                diff = float(np.nanmax(np.abs(np.asarray(value, float) - tv))) if tv.size else 0.0
-                c3.metric(t("playground.difference"), difference(diff))
+                c3.metric(t("playground.difference"), difference(largest_gap(value, tv)))
         else:
             st.info(t("playground.torch_missing"))
         if value.ndim > 0:
             st.caption(t("playground.value_is_tensor"))
+        if not np.all(np.isfinite(value)):
+            # the entries are finite (the editor refuses inf and NaN): the loss overflowed on the way
+            st.info(t("playground.overflow"), icon="ℹ️")
 
         st.markdown(f"**{t('playground.worked')}**")
         lines = worked_lines(spec.id, tensors, params, ours.elements, ours.value)
@@ -88,8 +90,7 @@ with right:
             if theirs.available and not theirs.error and name in theirs.grads:
                 show_chart(matrix_heatmap(theirs.grads[name], f"{t('playground.gradient_of', name=name)} · torch"),
                            f"pg_tgrad_{name}", f"{slug}_{name}-grad_torch", where=g2)
-                diff = np.nanmax(np.abs(grad - theirs.grads[name])) if grad.size else 0.0
-                g2.caption(t("playground.max_abs_diff", diff=scientific(diff)))
+                g2.caption(t("playground.max_abs_diff", diff=scientific(largest_gap(grad, theirs.grads[name]))))
 
 if {"input", "target"} <= set(tensors) and not input_errors and not predict.hiding(PREFIX, spec.id, tensors, params):
     st.divider()

@@ -7,7 +7,7 @@ import streamlit as st
 import losses
 from losses import LossInputError
 from losses.spec import FAMILIES
-from ui.compute.runner import run_backend, run_torch, torch_version
+from ui.compute.runner import largest_gap, run_backend, run_torch, torch_version
 from ui.figures.reference import curve_figure, example_curve
 from ui.state.charts import show_chart
 from ui.state.page import lang, require_shell, show_error, show_link_problems, sync_url, t
@@ -114,8 +114,8 @@ def show_value(spec, value: np.ndarray, theirs) -> None:
         st.caption(t("reference.output_values") if spec.family == "activation" else t("reference.elements"))
         st.code(tensor_text(value, short), language=None)
         if torch_ok:
-            diff = float(np.nanmax(np.abs(value - np.asarray(theirs.value)))) if value.size else 0.0
-            st.metric(t("reference.difference", version=torch_version()), difference(diff))
+            st.metric(t("reference.difference", version=torch_version()),
+                      difference(largest_gap(value, theirs.value)))
     if not theirs.available:
         st.info(t("reference.torch_missing"))
     elif theirs.error:

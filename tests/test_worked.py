@@ -20,7 +20,7 @@ import losses
 from ui.compute.runner import run_backend
 from ui.state.urlstate import example_arrays, example_parameters
 from ui.worked.latex_layout import COLUMN_EM, estimate, split_top
-from ui.worked.lines import BUILDERS, explain, plain, worked_lines
+from ui.worked.lines import BUILDERS, builder_for, explain, plain, worked_lines
 
 IDS = [spec.id for spec in losses.SPECS]
 
@@ -366,3 +366,30 @@ def test_the_mean_sums_the_terms_by_the_letter_they_are_written_with(loss):
     letter = next(iter(sums))[0]
     assert set(re.findall(r"\\ell_\{?([a-z])\b", text)) == {letter}, text
     assert not re.search(rf"(?<![\\a-zA-Z]){letter}_", text), f"{loss}: {letter} numbers the terms and names a tensor"
+
+
+EXTREMES = (1e200, -1e200, 1e300, 1e-300, 5.0, -3.0, 0.5, 1e17, 700.0, -800.0)
+
+
+@pytest.mark.parametrize("loss", [spec.id for spec in losses.SPECS if builder_for(spec) is not None])
+def test_extreme_entries_are_written_out_too(loss):
+    """An entry the backend accepts, however large, gets its lines: Python's own ``**`` raised OverflowError on
+    (1e200 - 0)² (the page then showed a heading with nothing under it) and would turn a negative base with a
+    fractional γ into a complex number; the terms now overflow to inf as the backend's do."""
+    spec = losses.get_spec(loss)
+    base, params = example_arrays(spec), example_parameters(spec)
+    tried = 0
+    for name, array in base.items():
+        if np.asarray(array).dtype.kind != "f":
+            continue
+        for entry in EXTREMES:
+            tensors = {k: np.array(v, copy=True) for k, v in base.items()}
+            tensors[name].flat[0] = entry
+            outcome = run_backend(loss, tensors, params)
+            if not outcome.ok:
+                continue
+            tried += 1
+            work = explain(loss, tensors, params, outcome.elements, outcome.value)
+            assert work.lines, (name, entry)
+    if not tried:
+        pytest.skip(f"{loss}: no float entry of its example takes these values")

@@ -143,3 +143,17 @@ def test_notes_pair_through_cross_entropy_reads_probabilities():
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert metric(at, "Loss Lab") == "2.07944"
     assert metric(at, "PyTorch") == "2.07944"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_overflowing_loss_says_why_and_agrees_with_torch(lang):
+    """Entries of 1e200 square to more than a float64 holds: both sides print inf.  The difference of two equal
+    infinities is no difference (it was shown as nan), and a note says where the inf comes from."""
+    at = open_page(PG, lang, loss="mse_loss", input="[[1e200,1],[1,1]]", target="[[0,1],[2,3]]")
+    assert not at.exception
+    assert metric(at, "Loss Lab") == "inf"
+    assert metric(at, translate(lang, "playground.difference")) == "0"
+    assert translate(lang, "playground.overflow") in [i.value for i in at.info]
+    assert r"(10^{200} - 0)^2 = \infty" in " ".join(x.value for x in at.latex)  # the arithmetic is written out
+    finite = open_page(PG, lang, loss="mse_loss", input="[[1e2,1],[1,1]]", target="[[0,1],[2,3]]")
+    assert translate(lang, "playground.overflow") not in [i.value for i in finite.info]

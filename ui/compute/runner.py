@@ -62,6 +62,19 @@ def run_backend_value(loss_id: str, tensors: dict, parameters: dict) -> Outcome:
     return Outcome(value=np.asarray(value))
 
 
+def largest_gap(ours, theirs) -> float:
+    """The largest |ours - theirs| over the elements, where two equal numbers differ by 0 even when both are
+    the same infinity or both NaN (an overflow both computations share is agreement, not a NaN gap); an
+    element only one side has as NaN or infinite counts as an infinite gap. 0 for empty tensors."""
+    a, b = np.asarray(ours, dtype=float), np.asarray(theirs, dtype=float)
+    if a.size == 0 or b.size == 0:
+        return 0.0
+    same = (a == b) | (np.isnan(a) & np.isnan(b))
+    with np.errstate(invalid="ignore", over="ignore"):
+        gap = np.where(same, 0.0, np.abs(a - b))
+    return float(np.max(np.where(np.isnan(gap), np.inf, gap)))
+
+
 @cache
 def torch_module():
     """torch, imported on first use; None when it is not installed."""

@@ -33,9 +33,12 @@ def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Fig
     annotated = arr.size <= LIMITS.annotated_cells
     text = [[short(v) for v in row] for row in arr] if annotated else None
     finite = arr[np.isfinite(arr)]
+    # float32 halves the payload; a tensor past float32's range (1e200 typed in a cell) keeps float64, or its
+    # cells would arrive as inf and be drawn blank
+    small = not finite.size or np.abs(finite).max() < np.finfo(np.float32).max
     trace = {
         "type": "heatmap",
-        "z": arr.astype(np.float32),
+        "z": arr.astype(np.float32) if small else arr,
         "colorscale": BLUES,
         # a row is 55 px high: about three colorbar ticks fit per row without overlapping
         "colorbar": {"title": {"text": colorbar}, "thickness": 12, "nticks": min(3 * arr.shape[0], 8)},

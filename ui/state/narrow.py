@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from ui.compute.runner import largest_gap
 from ui.state.page import t
 from ui.text.numbers import difference, short
 
@@ -91,8 +92,7 @@ def value_line(title: str, ours, theirs, stale: bool = False, hidden: bool = Fal
         if tv.shape != value.shape or np.allclose(value, tv, rtol=1e-9, atol=1e-12, equal_nan=True):
             parts.append(t("strip.agrees"))
         else:
-            with np.errstate(invalid="ignore"):
-                parts.append(t("strip.differs", diff=difference(float(np.nanmax(np.abs(value - tv))))))
+            parts.append(t("strip.differs", diff=difference(largest_gap(value, tv))))
     if stale:
         parts.append(f"({t('strip.stale')})")
     return " · ".join(parts)

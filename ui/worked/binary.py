@@ -108,7 +108,7 @@ def focal(work: Worked, call: Call) -> None:
         p = float(np.exp(log_sigmoid(x)))
         p_t = p * y + (1 - p) * (1 - y)
         bce = (1 - y) * x - log_sigmoid(x)
-        value = (1 - p_t) ** gamma * bce
+        value = np.float64(1 - p_t) ** gamma * bce  # numpy: inf or nan past the range, never a complex
         expression = rf"(1 - {num(p_t)})^{{{plain(gamma)}}}\cdot {num(bce)}"
         if weighting:
             alpha_t = alpha * y + (1 - alpha) * (1 - y)

@@ -77,9 +77,11 @@ def explain(loss: str, tensors: dict, params: dict, elements, value) -> Worked:
     """The written-out computation and its checks; raises what the backend raises for refused input."""
     call = prepare_call(loss, tensors, params, elements, value)
     work = Worked()
-    BUILDERS[call.spec.worked.kind](work, call)
-    if call.spec.mean_denominator != "none":
-        reduce(work, call)
+    # entries near float64's limit overflow in the terms as they do in the backend: inf, not a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        BUILDERS[call.spec.worked.kind](work, call)
+        if call.spec.mean_denominator != "none":
+            reduce(work, call)
     work.lines = layout(work.lines)
     return work
 

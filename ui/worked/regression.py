@@ -26,7 +26,8 @@ def squared_error(work: Worked, call: Call) -> None:
 
     def term(u):
         x, y, w = get(call, "input", u), get(call, "target", u), get(call, "weight", u)
-        return Term(times_weight(w, rf"({num(x)} - {num(y)})^2"), None, (1.0 if w is None else w) * (x - y) ** 2)
+        square = np.float64(x - y) ** 2  # numpy's power overflows to inf where Python's raises
+        return Term(times_weight(w, rf"({num(x)} - {num(y)})^2"), None, (1.0 if w is None else w) * square)
     elementwise(work, call, header, term)
 
 
