@@ -28,3 +28,26 @@ def test_largest_gap(ours, theirs, gap):
 def test_largest_gap_raises_no_numpy_warning():
     with np.errstate(all="raise"):
         assert largest_gap(np.array([INF, NAN, 1.0]), np.array([-INF, 0.0, 1.0])) == INF
+
+
+@pytest.mark.parametrize("value, span, points, expected", [
+    (1.0, 3.0, 401, None),
+    (1e4, 3.0, 401, None),           # float32 numbers near 1e4 are 0.001 apart: the 0.015 steps are fine
+    (1e6, 3.0, 401, 0.0625),         # 0.0625 apart, the steps 0.015: a staircase
+    (-1e6, 3.0, 401, 0.0625),
+    (1e200, 3.0, 401, INF),          # past float32's range altogether
+    (NAN, 1.0, 101, INF),
+])
+def test_unresolved_windows(value, span, points, expected):
+    from ui.compute.visual import unresolved
+
+    assert unresolved(value, span, points) == expected
+
+
+def test_figures_keep_float64_past_float32s_range():
+    from ui.figures.landscape import f32
+
+    assert f32([1.0, 2.0]).dtype == np.float32
+    big = f32([1.0, np.exp(100.0)])
+    assert big.dtype == np.float64 and np.isfinite(big).all()
+    assert f32([np.nan, np.inf]).dtype == np.float32

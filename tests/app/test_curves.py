@@ -200,3 +200,16 @@ def test_curves_payload_is_float32_and_small():
     assert fig.to_dict()["data"][0]["y"]["dtype"] == "f4"  # sent as float32 binary, not a list
     assert len(fig.to_json()) < 100_000
     go.Figure(fig.to_dict())  # built without validation for speed: check it against plotly's schema here
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_value_past_what_a_chart_carries_is_named(lang):
+    """1e200 in the moved element: the chart came out empty and every curve was called 'not finite'."""
+    from tests.app.apptest import alert_text
+    from ui.text.i18n import translate
+
+    at = open_page(CV, lang, loss="mse_loss", input="[[1e200,1],[1,1]]", target="[[0,1],[2,3]]")
+    assert not at.exception
+    assert translate(lang, "window.beyond").split("{value}")[1][:6] in alert_text(at)
+    assert not at.get("plotly_chart")
+    assert not any(translate(lang, "curves.nonfinite").split("{loss}")[1][:6] in c.value for c in at.caption)

@@ -175,3 +175,22 @@ def test_arrows_point_downhill():
     gx, gy, u, v = visual.arrows(surf, 9)
     # mse's minimum in these two elements is at the targets (0, 1): every arrow points towards it
     assert np.all(u * (0 - gx) >= -1e-12) and np.all(v * (1 - gy) >= -1e-12)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("entry, kind", [("1e200", "beyond"), ("1e6", "unresolved")])
+def test_a_value_too_large_to_draw_around_is_named(lang, entry, kind):
+    """At 1e200 the surface came out empty with a blank domain note; at 1e6 a ±2 window of 61 points is finer
+    than the chart's float32 numbers there (0.0625 apart). The page says so, keeps its sliders, draws nothing."""
+    from ui.text.i18n import translate
+
+    at = open_page(LS, lang, loss="mse_loss", input=f"[[{entry},1],[1,1]]", target="[[0,1],[2,3]]")
+    assert not at.exception
+    shown = alert_text(at)
+    head = translate(lang, f"window.{kind}").split("{value}")[1][:6]
+    assert "input[0, 0]" in shown and head in shown, shown
+    assert not charts(at)
+    assert [s.label for s in at.select_slider][:2] == [translate(lang, "landscape.grid"),
+                                                      translate(lang, "landscape.span")]
+    wider = open_page(LS, lang, loss="mse_loss", input="[[1e3,1],[1,1]]", target="[[0,1],[2,3]]")
+    assert charts(wider) and "input[0, 0] =" not in alert_text(wider)

@@ -124,6 +124,18 @@ def window(value: float, span: float, bounds: tuple) -> tuple:
     return float(lo), float(hi)
 
 
+def unresolved(value: float, span: float, points: int) -> float | None:
+    """None when a chart can draw ``points`` distinct steps across ``value ± span``; else the gap between
+    neighbouring numbers there.  Figures carry float32 (ui.figures.landscape.f32), whose numbers near 1e6 are
+    already 0.06 apart: a ±3 window of 401 points around them would draw as a staircase, and one around 1e200
+    as a single point."""
+    top = abs(float(value)) + span
+    with np.errstate(over="ignore"):
+        gap = float(np.spacing(np.float32(top))) if top < float(np.finfo(np.float32).max) else math.inf
+    step = 2 * span / max(points - 1, 1)
+    return gap if 2 * gap > step else None
+
+
 def axis_grid(value: float, span: float, bounds: tuple, points: int) -> tuple[np.ndarray, tuple]:
     """``points`` values over the window; where the window ends at a domain edge the grid stops half a step
     short of it, since losses blow up there (BCE's log(0) is clamped to -100, var = 0 to eps)."""

@@ -216,6 +216,9 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     if refused is not None:
         show_error(refused)
         return
+    if (problem := viewstate.window_problem(tensors, element, span, points)) is not None:
+        st.warning(problem, icon="🔭")
+        return
     axis = visual.curve_axis(spec, tensors, element)
     x_label = t(f"curves.axis.{axis.kind}", **axis.values)
     drawn, names, notes = [], {}, []

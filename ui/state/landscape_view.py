@@ -150,6 +150,14 @@ def explore(spec, tensors: dict, params: dict, can_sync: bool) -> None:
     window(spec, tensors, params, x_el, y_el, can_sync)
 
 
+def sliders(view: dict) -> None:
+    """The surface's grid and range sliders (their values are in the session already)."""
+    g1, g2 = st.columns(2)
+    view["grid"] = g1.select_slider(t("landscape.grid"), GRIDS, key="ls_grid", help=t("landscape.grid_help"))
+    view["span"] = g2.select_slider(t("landscape.span"), SPANS, key="ls_span", help=t("landscape.span_help"),
+                                    format_func=format_number)
+
+
 @st.fragment
 def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> None:
     """The surface over the window (its grid and range sliders sit above it) and, beside it, the descent part.
@@ -160,6 +168,15 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
     # The sliders are drawn above the surface, once it exists; their values are already in the session.
     grid, span = st.session_state["ls_grid"], st.session_state["ls_span"]
     reason = why_not(spec, tensors, x_el, y_el)
+    if reason is None:
+        problems = [viewstate.window_problem(tensors, el, span, grid) for el in dict.fromkeys((x_el, y_el))]
+        if problems := [p for p in problems if p]:
+            if can_sync:
+                sync(view)
+            sliders(view)  # a wider range or fewer points can be the way out: keep them at hand
+            for problem in problems:
+                st.warning(problem, icon="🔭")
+            return
     key = fingerprint(tensors, params)
     try:
         surf, field = cached.landscape_surface(loss_id=spec.id, key=key, x_el=x_el, y_el=y_el, grid=grid, span=span,
@@ -184,10 +201,7 @@ def window(spec, tensors: dict, params: dict, x_el, y_el, can_sync: bool) -> Non
     left, right = st.columns(2, gap="medium")
     with left:
         st.subheader(t("landscape.surface"))
-        g1, g2 = st.columns(2)
-        view["grid"] = g1.select_slider(t("landscape.grid"), GRIDS, key="ls_grid", help=t("landscape.grid_help"))
-        view["span"] = g2.select_slider(t("landscape.span"), SPANS, key="ls_span", help=t("landscape.span_help"),
-                                        format_func=format_number)
+        sliders(view)
     labels = axis_labels(spec, params, x_el, y_el)
     with left:
         show_chart(surface_figure(surf, labels), "ls_surface", f"{state_slug(spec, tensors, params)}_surface")

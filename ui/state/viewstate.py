@@ -12,12 +12,13 @@ import math
 import streamlit as st
 
 import losses
+from ui.compute import visual
 from ui.compute.runner import run_backend, run_torch
 from ui.state import editor, lossform, narrow
 from ui.state.page import arrived_with_link, lang, query, t
 from ui.state.session_keys import PLAYGROUND, FormKeys, widget_stamp
 from ui.state.urlstate import loss_query
-from ui.text.numbers import format_number
+from ui.text.numbers import format_number, short
 from ui.text.tensors import TensorInputError
 
 
@@ -149,3 +150,17 @@ def page_links(prefix: str, others: list[tuple[str, str]]) -> None:
     cols[0].page_link("pages/playground.py", label=t("curves.open_playground"), icon="🧪", query_params=params)
     for col, (page, label) in zip(cols[1:], others):
         col.page_link(page, label=label, icon="📈", query_params=params)
+
+
+def window_problem(tensors: dict, element, span: float, points: int) -> str | None:
+    """Why no chart can resolve ``span`` around this element's value (it is too large), in the learner's words;
+    None when one can.  The landscape page asks the same of both its elements."""
+    value = visual.element_value(tensors, element)
+    gap = visual.unresolved(value, span, points)
+    if gap is None:
+        return None
+    names = {"element": visual.element_text(element), "value": short(value)}
+    if math.isinf(gap):
+        return t("window.beyond", **names)
+    return t("window.unresolved", **names, span=format_number(span), gap=short(gap),
+             step=short(2 * span / (points - 1)), points=points)
