@@ -19,7 +19,7 @@ def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Fig
 
     Built from plain dicts (ui.figures.landscape.fast_figure): plotly's object model and its template copy took
     about half of a playground rerun for three tiny heatmaps (bench/profile_edit.py)."""
-    from ui.figures.landscape import fast_figure
+    from ui.figures.landscape import f32, fast_figure
 
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim == 0:
@@ -33,12 +33,9 @@ def matrix_heatmap(values: np.ndarray, title: str, colorbar: str = "") -> go.Fig
     annotated = arr.size <= LIMITS.annotated_cells
     text = [[short(v) for v in row] for row in arr] if annotated else None
     finite = arr[np.isfinite(arr)]
-    # float32 halves the payload; a tensor past float32's range (1e200 typed in a cell) keeps float64, or its
-    # cells would arrive as inf and be drawn blank
-    small = not finite.size or np.abs(finite).max() < np.finfo(np.float32).max
     trace = {
         "type": "heatmap",
-        "z": arr.astype(np.float32) if small else arr,
+        "z": f32(arr),  # float32, or float64 for a tensor past float32's range (1e200 typed in a cell)
         "colorscale": BLUES,
         # a row is 55 px high: about three colorbar ticks fit per row without overlapping
         "colorbar": {"title": {"text": colorbar}, "thickness": 12, "nticks": min(3 * arr.shape[0], 8)},
